@@ -1,0 +1,88 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { analyzeInPool } from '../main/analysis/pool';
+import { buildReport, formatTable } from './analyze-report';
+import { collectAudioFiles } from './collect-files';
+import { createProgress } from './progress';
+import { UsageError, joinNegativeValues, type CliIo } from './io';
+
+export const ANALYZE_HELP = `Usage: liveblend analyze <files or folders...> [options]
+
+Measures each song (EBU R128 / BS.1770) and proposes the trim that brings it to the target.
+Files given one by one are taken in set order; folders are searched recursively.
+
+Options:
+  --target <LUFS>    loudness target (default −18)
+  --ceiling <dBTP>   true-peak ceiling (default −1)
+  --workers <N>      files measured in parallel (default: number of cores)
+  --json             print one JSON document instead of the table
+  --series           with --json: add momentary and short-term series ([tEnd s, LUFS])
+  -h, --help         show this help
+`;
+
+function parseNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value.replace('−', '-'));
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${name} ${value}: expected a number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export async function runAnalyze(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: joinNegativeValues(argv, ['--target', '--ceiling']),
+    allowPositionals: true,
+    allowNegative: false,
+    options: {
+      target: { type: 'string' },
+      ceiling: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      series: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(ANALYZE_HELP);
+    return 0;
+  }
+  const target = parseNumber('target', values.target, -18, -60, 0);
+  const ceiling = parseNumber('ceiling', values.ceiling, -1, -20, 0);
+  const workers = parseNumber('workers', values.workers, availableParallelism(), 1, 256);
+  if (!Number.isInteger(workers)) throw new UsageError(`--workers ${values.workers}: expected a whole number`);
+  if (values.series && !values.json) throw new UsageError('--series needs --json (series are too long for the table)');
+  if (positionals.length === 0) throw new UsageError('no files or folders given: try `liveblend analyze ./my-set`');
+
+  const files = await collectAudioFiles(positionals);
+  if (files.length === 0) {
+    io.stderr.write(`liveblend analyze: no audio files (.wav .aif .aiff .flac .mp3) found in ${positionals.join(', ')}\n`);
+    return 1;
+  }
+  const progress = createProgress(io.stderr, 'analyze');
+  const fractions = new Array<number>(files.length).fill(0);
+  const show = () => progress.update(fractions.reduce((s, f) => s + f, 0) / files.length, `${fractions.filter((f) => f >= 1).length}/${files.length} files`);
+  const outcomes = await analyzeInPool(
+    files.map((path) => ({ path, series: values.series })),
+    workers,
+    {
+      onProgress: (i, f) => {
+        fractions[i] = f;
+        show();
+      },
+      onDone: (i) => {
+        fractions[i] = 1;
+        show();
+      },
+    },
+  );
+  progress.done();
+  const report = buildReport(outcomes, target, ceiling);
+  if (values.json) {
+    const { failed: _failed, ...document } = report;
+    io.stdout.write(JSON.stringify(document, null, 2) + '\n');
+  } else {
+    io.stdout.write(formatTable(report));
+  }
+  return report.failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,40 @@
+import { runAnalyze } from './analyze';
+import { UsageError, type CliIo } from './io';
+
+const HELP = `Usage: liveblend <command> [options]
+
+Commands:
+  analyze <files or folders...>   measure songs (EBU R128) and propose per-song trims
+
+Run 'liveblend <command> --help' for a command's options.
+`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  analyze: runAnalyze,
+};
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help') {
+    io.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`liveblend: unknown command '${name}'\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr.write(`liveblend ${name}: ${error.message}\nRun 'liveblend ${name} --help' for usage.\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`liveblend ${name}: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,5 @@
+// worker_threads entry: load TypeScript through tsx, then run the analysis worker.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./analysis-worker.ts');
