@@ -73,11 +73,9 @@ export class LoudnessBlockMeter {
   private readonly interpolator: PolyphaseInterpolator;
   private readonly history: number;
   private readonly peakBuffers: Float64Array[];
-  private readonly subBlockPeaks: Float64Array[];
   private readonly previousSubBlockPeak: Float64Array;
 
   // Scratch, grown once to the largest chunk seen.
-  private filtered = new Float64Array(0);
   private energy = new Float64Array(0);
 
   constructor(options: LoudnessBlockMeterOptions) {
@@ -110,12 +108,9 @@ export class LoudnessBlockMeter {
     this.truePeaks = new Float64Array(channels);
     this.interpolator = designInterpolator(truePeakOversampling(sampleRate));
     this.history = this.interpolator.tapsPerPhase - 1;
-    const subBlocks = Math.ceil((this.blockLength + this.interpolator.delay) / TP_SUB_BLOCK);
     this.peakBuffers = [];
-    this.subBlockPeaks = [];
     for (let c = 0; c < channels; c++) {
       this.peakBuffers.push(new Float64Array(this.history + this.blockLength + this.interpolator.delay));
-      this.subBlockPeaks.push(new Float64Array(subBlocks));
     }
     this.previousSubBlockPeak = new Float64Array(channels);
   }
@@ -125,10 +120,7 @@ export class LoudnessBlockMeter {
     if (input.length < this.channels) {
       throw new RangeError(`loudness meter: ${input.length} input channels, expected ${this.channels}`);
     }
-    if (this.filtered.length < frames) {
-      this.filtered = new Float64Array(frames);
-      this.energy = new Float64Array(frames);
-    }
+    if (this.energy.length < frames) this.energy = new Float64Array(frames);
     let offset = 0;
     while (offset < frames) {
       const n = Math.min(frames - offset, this.blockLength - this.blockPosition);
@@ -143,18 +135,17 @@ export class LoudnessBlockMeter {
     const coef = this.filterCoefficients;
     const sb0 = coef[0], sb1 = coef[1], sb2 = coef[2], sa1 = coef[3], sa2 = coef[4];
     const hb0 = coef[5], hb1 = coef[6], hb2 = coef[7], ha1 = coef[8], ha2 = coef[9];
-    const y = this.filtered;
     const e = this.energy;
     const state = this.filterState;
     for (let c = 0; c < this.channels; c++) {
       const x = input[c];
       const w = this.weights[c];
       const peakBuffer = this.peakBuffers[c];
-      const subPeaks = this.subBlockPeaks[c];
       let s1 = state[c * 4], s2 = state[c * 4 + 1], h1 = state[c * 4 + 2], h2 = state[c * 4 + 3];
       let sum = 0;
       let peak = this.samplePeaks[c];
       let write = this.history + this.blockPosition;
+      const first = c === 0;
       for (let i = 0; i < n; i++) {
         const v = x[offset + i];
         // Transposed direct form II, shelf then high-pass.
@@ -164,8 +155,10 @@ export class LoudnessBlockMeter {
         const out = hb0 * u + h1;
         h1 = hb1 * u - ha1 * out + h2;
         h2 = hb2 * u - ha2 * out;
-        y[i] = out;
-        sum += out * out;
+        const square = out * out;
+        sum += square;
+        if (first) e[i] = w * square;
+        else e[i] += w * square;
         const a = v < 0 ? -v : v;
         if (a > peak) peak = a;
         peakBuffer[write++] = v;
@@ -176,30 +169,8 @@ export class LoudnessBlockMeter {
       state[c * 4 + 3] = h2;
       this.samplePeaks[c] = peak;
       this.blockSums[c] += sum;
-      this.trackSubBlockPeaks(peakBuffer, subPeaks, this.blockPosition, n);
-      if (c === 0) {
-        for (let i = 0; i < n; i++) e[i] = w * y[i] * y[i];
-      } else if (w !== 0) {
-        for (let i = 0; i < n; i++) e[i] += w * y[i] * y[i];
-      }
     }
     this.slideWindows(n);
-  }
-
-  private trackSubBlockPeaks(buffer: Float64Array, subPeaks: Float64Array, start: number, n: number): void {
-    const base = this.history;
-    for (let i = start; i < start + n; ) {
-      const sub = (i / TP_SUB_BLOCK) | 0;
-      const end = Math.min(start + n, (sub + 1) * TP_SUB_BLOCK);
-      let m = i === sub * TP_SUB_BLOCK ? 0 : subPeaks[sub];
-      for (let j = i; j < end; j++) {
-        const v = buffer[base + j];
-        const a = v < 0 ? -v : v;
-        if (a > m) m = a;
-      }
-      subPeaks[sub] = m;
-      i = end;
-    }
   }
 
   private slideWindows(n: number): void {
@@ -268,7 +239,6 @@ export class LoudnessBlockMeter {
    */
   private scanTruePeak(c: number, samples: number, keepFrom: number): void {
     const buffer = this.peakBuffers[c];
-    const subPeaks = this.subBlockPeaks[c];
     const { phases, factor, tapsPerPhase, gainBound } = this.interpolator;
     const history = this.history;
     let truePeak = this.truePeaks[c];
@@ -276,13 +246,18 @@ export class LoudnessBlockMeter {
       const subBlocks = Math.ceil(samples / TP_SUB_BLOCK);
       let previous = this.previousSubBlockPeak[c];
       for (let sub = 0; sub < subBlocks; sub++) {
-        const current = subPeaks[sub];
+        const from = history + sub * TP_SUB_BLOCK;
+        const to = history + Math.min(samples, (sub + 1) * TP_SUB_BLOCK);
+        let current = 0;
+        for (let j = from; j < to; j++) {
+          const v = buffer[j];
+          const a = v < 0 ? -v : v;
+          if (a > current) current = a;
+        }
         const windowPeak = current > previous ? current : previous;
         previous = current;
         if (windowPeak * gainBound <= truePeak) continue;
         // Output index j interpolates just after buffer[j − delay]; taps reach back tapsPerPhase − 1.
-        const from = history + sub * TP_SUB_BLOCK;
-        const to = history + Math.min(samples, (sub + 1) * TP_SUB_BLOCK);
         for (let j = from; j < to; j++) {
           for (let p = 1; p < factor; p++) {
             const h = phases[p];
@@ -316,7 +291,6 @@ export class LoudnessBlockMeter {
       const buffer = this.peakBuffers[c];
       const start = this.history + this.blockPosition;
       buffer.fill(0, start, start + delay);
-      this.trackSubBlockPeaks(buffer, this.subBlockPeaks[c], this.blockPosition, delay);
       // The last `delay` samples' interpolations need look-ahead; zeros stand in after the end.
       this.scanTruePeak(c, this.blockPosition + delay, this.blockPosition + delay);
     }

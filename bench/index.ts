@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: throughput of the analyzer against ffmpeg's ebur128 filter on the same
+ * 60-minute stereo 48 kHz file, side by side in one run. Prints ratios; docs/benchmarks.md keeps
+ * the numbers. Benchmarks are never asserted by tests.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { analyzeFile } from '../src/main/analysis/analyze-file';
+import { analyzeInPool } from '../src/main/analysis/pool';
+import { WavWriter } from '../src/main/audio';
+
+const RATE = 48000;
+const MINUTES = Number(process.env.LIVEBLEND_BENCH_MINUTES ?? 60);
+const CACHE = join(process.cwd(), '.cache', 'bench');
+const FILE = join(CACHE, `programme-${MINUTES}min-48k-stereo-pcm24.wav`);
+
+/** Band-limited noise and chords with phrase dynamics, written in chunks (never all in memory). */
+async function generate(): Promise<void> {
+  mkdirSync(CACHE, { recursive: true });
+  const temp = `${FILE}.partial`;
+  const writer = await WavWriter.create(temp, { sampleRate: RATE, channels: 2, encoding: 'pcm24' });
+  const chunk = 48000;
+  const left = new Float32Array(chunk);
+  const right = new Float32Array(chunk);
+  let seed = 12345;
+  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
+  let lowL = 0, lowR = 0, phase1 = 0, phase2 = 0, gain = 0.2;
+  const total = MINUTES * 60 * RATE;
+  for (let done = 0; done < total; done += chunk) {
+    if (done % (RATE * 4) === 0) gain = 0.05 + 0.3 * Math.abs(random());
+    for (let i = 0; i < chunk; i++) {
+      lowL += 0.04 * (random() - lowL);
+      lowR += 0.04 * (random() - lowR);
+      phase1 += (2 * Math.PI * 110) / RATE;
+      phase2 += (2 * Math.PI * 164.8) / RATE;
+      const pad = 0.3 * Math.sin(phase1) + 0.2 * Math.sin(phase2);
+      const hat = (i % 12000 < 400 ? 0.5 : 0.02) * random();
+      left[i] = gain * (2.5 * lowL + pad + hat);
+      right[i] = gain * (2.5 * lowR + 0.9 * pad + hat);
+    }
+    await writer.write([left, right], chunk);
+  }
+  await writer.close();
+  execFileSync('mv', [temp, FILE]);
+}
+
+function ensureFfmpeg(): boolean {
+  if (spawnSync('ffmpeg', ['-version']).status === 0) return true;
+  if (process.getuid?.() !== 0) return false;
+  console.log('bench: installing Debian ffmpeg for the side-by-side peer…');
+  const r = spawnSync('bash', ['-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null)'], { stdio: 'inherit' });
+  return r.status === 0 && spawnSync('ffmpeg', ['-version']).status === 0;
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return [value, Number(process.hrtime.bigint() - start) / 1e9];
+}
+
+const audioSeconds = MINUTES * 60;
+const fmt = (x: number) => `${x.toFixed(0)}× real time`;
+
+if (!existsSync(FILE)) {
+  console.log(`bench: generating ${MINUTES}-minute stereo 48 kHz test file (cached in .cache/bench)…`);
+  await generate();
+}
+console.log(`file: ${FILE} (${(statSync(FILE).size / 2 ** 20).toFixed(0)} MiB, ${MINUTES} min)`);
+
+// Warm the page cache so every contender reads from memory.
+execFileSync('cat', [FILE], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 });
+
+const [single, singleSeconds] = await timed(() => analyzeFile({ path: FILE, series: false }));
+if (!single.ok) throw new Error(single.failure.error.message);
+const rssMb = process.resourceUsage().maxRSS / 1024;
+const singleX = audioSeconds / singleSeconds;
+console.log(`liveblend analyzer, 1 worker (in process): ${singleSeconds.toFixed(2)} s = ${fmt(singleX)}; integrated ${single.analysis.integrated} LUFS, LRA ${single.analysis.lra} LU, true peak ${single.analysis.truePeak} dBTP; peak RSS ${rssMb.toFixed(0)} MB`);
+
+const workers = availableParallelism();
+const [, poolSeconds] = await timed(() => analyzeInPool(Array.from({ length: workers }, () => ({ path: FILE, series: false })), workers));
+const poolX = (audioSeconds * workers) / poolSeconds;
+console.log(`liveblend analyzer, ${workers} workers on ${workers} files: ${poolSeconds.toFixed(2)} s = ${fmt(poolX)} aggregate`);
+
+let chainResults: { name: string; xRealtime: number }[] = [];
+try {
+  const chain = (await import('./chain' as string)) as { benchChain?: () => Promise<{ name: string; xRealtime: number }[]> };
+  if (chain.benchChain) chainResults = await chain.benchChain();
+} catch {
+  // The processing-chain benchmark lands with the chain itself.
+}
+for (const r of chainResults) console.log(`${r.name}: ${fmt(r.xRealtime)}`);
+
+if (ensureFfmpeg()) {
+  const [result, ffSeconds] = await timed(() =>
+    spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', FILE, '-af', 'ebur128=peak=true', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 1 << 30 }),
+  );
+  const summary = result.stderr.split('Summary:')[1] ?? '';
+  const integrated = /I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1];
+  const lra = /LRA:\s+(-?[\d.]+) LU/.exec(summary)?.[1];
+  const peak = /Peak:\s+(-?[\d.]+) dBFS/.exec(summary)?.[1];
+  const ffX = audioSeconds / ffSeconds;
+  console.log(`ffmpeg ebur128=peak=true: ${ffSeconds.toFixed(2)} s = ${fmt(ffX)}; integrated ${integrated} LUFS, LRA ${lra} LU, true peak ${peak} dBTP`);
+  console.log(`ratio, liveblend 1 worker / ffmpeg: ${(singleX / ffX).toFixed(2)}×`);
+} else {
+  console.log('ffmpeg: skipped (not installed and could not be installed here); no ratio printed');
+}
