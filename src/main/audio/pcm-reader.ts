@@ -25,20 +25,35 @@ export class PcmFileReader implements AudioReader {
     const decode = pcmDecoders[this.layout.encoding];
     const bytesPerFrame = bytesPerSample(this.layout.encoding) * channels;
     const capacity = Math.min(chunkFrames, endFrame - startFrame);
-    const bytes = new Uint8Array(capacity * bytesPerFrame + DECODE_SLACK_BYTES);
+    // Two byte buffers: the next chunk is read from disk while this one is decoded and consumed.
+    const buffers = [0, 1].map(() => new Uint8Array(capacity * bytesPerFrame + DECODE_SLACK_BYTES));
     const planar = allocatePlanar(channels, capacity);
+    const framesAt = (frame: number) => Math.min(capacity, endFrame - frame);
+    const readAt = (frame: number, buffer: Uint8Array) =>
+      this.file.readInto(buffer, framesAt(frame) * bytesPerFrame, this.layout.dataOffset + frame * bytesPerFrame);
 
-    for (let frame = startFrame; frame < endFrame; ) {
-      const frames = Math.min(planar[0].length, endFrame - frame);
-      const wanted = frames * bytesPerFrame;
-      const got = await this.file.readInto(bytes, wanted, this.layout.dataOffset + frame * bytesPerFrame);
-      if (got < wanted) {
-        // The header was checked against the file size at open, so the file shrank since then.
-        throw truncatedError(this.file.path, this.info.frames, frame + Math.floor(got / bytesPerFrame), this.info.sampleRate, 'the header');
+    let current = 0;
+    let pending: Promise<number> | null = startFrame < endFrame ? readAt(startFrame, buffers[current]) : null;
+    try {
+      for (let frame = startFrame; frame < endFrame; ) {
+        const frames = framesAt(frame);
+        const wanted = frames * bytesPerFrame;
+        const got = await pending!;
+        pending = null;
+        if (got < wanted) {
+          // The header was checked against the file size at open, so the file shrank since then.
+          throw truncatedError(this.file.path, this.info.frames, frame + Math.floor(got / bytesPerFrame), this.info.sampleRate, 'the header');
+        }
+        const next = frame + frames;
+        if (next < endFrame) pending = readAt(next, buffers[1 - current]);
+        decode(buffers[current], planar, frames);
+        yield frames === planar[0].length ? planar : planar.map((channel) => channel.subarray(0, frames));
+        current = 1 - current;
+        frame = next;
       }
-      decode(bytes, planar, frames);
-      yield frames === planar[0].length ? planar : planar.map((channel) => channel.subarray(0, frames));
-      frame += frames;
+    } finally {
+      // A consumer that stops early must not leave a read running into a closed file.
+      await pending?.catch(() => undefined);
     }
   }
 
