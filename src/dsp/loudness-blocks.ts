@@ -199,16 +199,18 @@ export class LoudnessBlockMeter {
     let s = this.shortTermSum;
     let mMax = this.momentaryMaxSum;
     let sMax = this.shortTermMaxSum;
+    // Spans never cross a block boundary and the ring holds whole blocks, so neither index wraps
+    // inside this loop; Math.max keeps it branch-free.
     for (let i = 0; i < n; i++) {
       const v = e[i];
-      m += v - ring[momentaryRead];
-      s += v - ring[write];
-      ring[write] = v;
-      if (m > mMax) mMax = m;
-      if (s > sMax) sMax = s;
-      if (++write === ringLength) write = 0;
-      if (++momentaryRead === ringLength) momentaryRead = 0;
+      m += v - ring[momentaryRead + i];
+      s += v - ring[write + i];
+      ring[write + i] = v;
+      mMax = Math.max(mMax, m);
+      sMax = Math.max(sMax, s);
     }
+    write += n;
+    if (write === ringLength) write = 0;
     this.ringWrite = write;
     this.momentarySum = m;
     this.shortTermSum = s;
