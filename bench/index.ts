@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { analyzeFile } from '../src/main/analysis/analyze-file';
 import { analyzeInPool } from '../src/main/analysis/pool';
 import { WavWriter } from '../src/main/audio';
+import { compareCase13 } from './tech3341-case13';
 
 const RATE = 48000;
 const MINUTES = Number(process.env.LIVEBLEND_BENCH_MINUTES ?? 60);
@@ -103,6 +104,8 @@ if (ensureFfmpeg()) {
   const ffX = audioSeconds / ffSeconds;
   console.log(`ffmpeg ebur128=peak=true: ${ffSeconds.toFixed(2)} s = ${fmt(ffX)}; integrated ${integrated} LUFS, LRA ${lra} LU, true peak ${peak} dBTP`);
   console.log(`ratio, liveblend 1 worker / ffmpeg: ${(singleX / ffX).toFixed(2)}×`);
+  const exact = await compareCase13(join(CACHE, 'tech3341-case13'), true);
+  console.log(`Tech 3341 case 13 (max M = −23.0 ± 0.1 in ${exact.variants} burst offsets): liveblend ${exact.liveblendPass}/${exact.variants}, ffmpeg ${exact.ffmpegPass}/${exact.variants}`);
 } else {
   console.log('ffmpeg: skipped (not installed and could not be installed here); no ratio printed');
 }
