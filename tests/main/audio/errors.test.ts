@@ -23,6 +23,7 @@ describe('file system problems', () => {
     await expectAudioError(openAudio(files.path('folder.wav')), 'unreadable', /is a folder/, /choose an audio file/);
   });
 
+  // root reads any file whatever its mode, so the permission case can only be shown as a normal user.
   it.skipIf(process.getuid?.() === 0)('reports a file without read permission as unreadable', async () => {
     const path = await files.write('locked.wav', encodeWav([[0]], { sampleRate: 48000, channels: 1, encoding: 'pcm16' }));
     await chmod(path, 0o000);
