@@ -268,6 +268,12 @@ describe('streaming', () => {
     expect(r.truePeak).toBeGreaterThanOrEqual(0);
   });
 
+  it.each([[176400, 2], [192000, 1]])('measures at %i Hz (true peak oversampled %i×)', (rate) => {
+    const r = measure(sineSegments(rate, [tone(5, -20)]));
+    expect(Math.abs(r.integrated! + 20)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(r.truePeak + 20)).toBeLessThanOrEqual(0.05);
+  });
+
   it('rejects a channel count mismatch with a clear message', () => {
     const meter = new LoudnessMeter({ sampleRate: 48000, channels: 2 });
     expect(() => meter.process([new Float32Array(10)], 10)).toThrow(/1 input channels, expected 2/);
