@@ -72,7 +72,8 @@ export class LoudnessBlockMeter {
   private readonly truePeaks: Float64Array;
   private readonly interpolator: PolyphaseInterpolator;
   private readonly history: number;
-  private readonly peakBuffers: Float64Array[];
+  /** Input samples are float32 already, so the history copy is a plain memory copy; sums run in double. */
+  private readonly peakBuffers: Float32Array[];
   private readonly previousSubBlockPeak: Float64Array;
   /** Per channel, the sample peak of each 32-sample sub-block of the current block. */
   private readonly subBlockPeaks: Float64Array[];
@@ -118,7 +119,7 @@ export class LoudnessBlockMeter {
     this.subBlockPeaks = [];
     const subBlocks = Math.ceil((this.blockLength + this.interpolator.delay) / TP_SUB_BLOCK);
     for (let c = 0; c < channels; c++) {
-      this.peakBuffers.push(new Float64Array(this.history + this.blockLength + this.interpolator.delay));
+      this.peakBuffers.push(new Float32Array(this.history + this.blockLength + this.interpolator.delay));
       this.subBlockPeaks.push(new Float64Array(subBlocks));
     }
     this.previousSubBlockPeak = new Float64Array(channels);
