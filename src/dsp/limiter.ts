@@ -1,0 +1,365 @@
+import { PRESET_LIMITS, type LimiterSettings } from '../shared/preset';
+import { GainReductionReadout } from './gain-reduction';
+import { LinearRamp } from './ramp';
+import { checkBuffers, checkChannelCount, checkSampleRate, type AudioProcessor, type Channel } from './processor';
+import { designInterpolator, truePeakOversampling, type PolyphaseInterpolator } from './truepeak';
+import { dbToGain, gainToDb } from './units';
+
+/**
+ * Lookahead true-peak limiter whose output, measured as the loudness meter measures it, stays
+ * under the ceiling for any input.
+ *
+ * Each stage (LookaheadStage below) detects the true peak with the meter's own polyphase
+ * interpolator (truepeak.ts, 4× below 96 kHz), so limiter and meter agree on what "over" means,
+ * and builds a gain that is never above what any interval needs. That alone does not bound the
+ * output's true peak: the gain changes within the interpolator's 16-sample window during a fast
+ * attack, and the interpolated value of gain × signal is not gain × interpolated signal.
+ * Adversarial inputs (near-Nyquist bursts growing by 8 dB within 0.5 ms) reach +0.1 dB. So a
+ * second, short stage measures the first stage's actual output and takes off what is left. Its
+ * own reductions are a fraction of a dB, so the gain it varies within a window is tiny and the
+ * error it could make is second order (below 0.001 dB in every search we ran).
+ * At 192 kHz and above the true peak is the sample peak and one stage is exact.
+ *
+ * The latency depends on the lookahead, and Live compensates a device's latency once, so a new
+ * lookahead takes effect at reset(); ceiling, release and switching in or out move while playing.
+ */
+
+/**
+ * The stages aim this far under the ceiling, so rounding the output to 32-bit float or 24-bit
+ * integers (half a step is up to 6e-7 dB at −1 dBFS) cannot carry a peak over it.
+ */
+const ROUNDING_MARGIN_DB = 0.001;
+
+export class TruePeakLimiter implements AudioProcessor {
+  readonly channels: number;
+  readonly maxBlockFrames: number;
+  readonly gainReduction = new GainReductionReadout();
+  private sampleRate = 0;
+  private settings: LimiterSettings;
+  private readonly mix: LinearRamp;
+  private readonly ceiling: LinearRamp;
+  private main!: LookaheadStage;
+  private catcher: LookaheadStage | null = null;
+
+  constructor(settings: LimiterSettings, sampleRate: number, channels: number, maxBlockFrames = 2048) {
+    checkChannelCount('limiter', channels);
+    if (!Number.isInteger(maxBlockFrames) || maxBlockFrames < 1) throw new RangeError(`limiter: block size ${maxBlockFrames} must be a whole number ≥ 1`);
+    checkSettings(settings);
+    this.channels = channels;
+    this.maxBlockFrames = maxBlockFrames;
+    this.settings = { ...settings };
+    this.mix = new LinearRamp(settings.enabled ? 1 : 0);
+    this.ceiling = new LinearRamp(dbToGain(settings.ceilingDbtp - ROUNDING_MARGIN_DB));
+    this.setSampleRate(sampleRate);
+  }
+
+  /** Samples between a frame entering and leaving. */
+  get latencySamples(): number {
+    return this.main.latency + (this.catcher?.latency ?? 0);
+  }
+
+  /** Moves to new settings over `rampSamples`; a changed lookahead waits for reset() (see above). */
+  setSettings(settings: LimiterSettings, rampSamples: number): void {
+    checkSettings(settings);
+    if (settings.enabled && this.isBypassed()) {
+      this.main.clearDetector();
+      this.catcher?.clearDetector();
+    }
+    this.settings = { ...settings };
+    this.mix.rampTo(settings.enabled ? 1 : 0, rampSamples);
+    this.ceiling.rampTo(dbToGain(settings.ceilingDbtp - ROUNDING_MARGIN_DB), rampSamples);
+    this.main.setRelease(settings.releaseMs, this.sampleRate);
+  }
+
+  setSampleRate(sampleRate: number): void {
+    checkSampleRate('limiter', sampleRate);
+    this.sampleRate = sampleRate;
+    const interpolator = designInterpolator(truePeakOversampling(sampleRate));
+    const longest = windowLength(PRESET_LIMITS.lookaheadMs.max, sampleRate);
+    this.main = new LookaheadStage(interpolator, this.channels, this.maxBlockFrames, longest);
+    // The catcher ramps over one interpolator length: its reductions are small, so this is gentle.
+    this.catcher = interpolator.factor > 1 ? new LookaheadStage(interpolator, this.channels, this.maxBlockFrames, interpolator.tapsPerPhase) : null;
+    this.reset();
+  }
+
+  reset(): void {
+    this.mix.jumpTo(this.mix.target);
+    this.ceiling.jumpTo(this.ceiling.target);
+    this.main.configure(windowLength(this.settings.lookaheadMs, this.sampleRate));
+    this.main.setRelease(this.settings.releaseMs, this.sampleRate);
+    // Instant release: after its window the catcher's gain ramps straight back up.
+    this.catcher?.configure(this.catcher.capacity);
+    this.gainReduction.clear();
+  }
+
+  process(input: readonly Channel[], output: readonly Channel[], frames: number): void {
+    checkBuffers('limiter', this.channels, input, output, frames);
+    for (let offset = 0; offset < frames; offset += this.maxBlockFrames) {
+      const n = Math.min(this.maxBlockFrames, frames - offset);
+      if (this.isBypassed()) {
+        this.main.delay(input, output, offset, n);
+        this.catcher?.delay(output, output, offset, n);
+        this.gainReduction.record(0, 0);
+      } else {
+        let lowest = this.main.process(input, output, offset, n, this.ceiling, this.mix);
+        let last = this.main.lastGain;
+        if (this.catcher) {
+          lowest *= this.catcher.process(output, output, offset, n, this.ceiling, this.mix);
+          last *= this.catcher.lastGain;
+        }
+        this.gainReduction.record(-gainToDb(lowest), -gainToDb(last));
+      }
+      this.mix.advance(n);
+      this.ceiling.advance(n);
+    }
+  }
+
+  private isBypassed(): boolean {
+    return this.mix.target === 0 && this.mix.remaining === 0;
+  }
+}
+
+const GAIN_QUANTUM = 2 ** 30;
+/** Detector skip granularity: a group whose samples cannot reach the ceiling is not interpolated. */
+const MIN_SKIP_GROUP = 16;
+/** Headroom on the skip bound so a skipped group and an interpolated one give bit-identical gains. */
+const SKIP_MARGIN = 1 + 1e-12;
+/** The lookahead window is at least this long so the ramp is never a step. */
+const MIN_WINDOW = 2;
+
+/**
+ * One detector + gain smoother + delay. Each detected interval asks for ceiling/peak; the gain
+ * that reaches a sample is never above any request whose interpolation window it sits in:
+ *
+ *   1. a sliding minimum of the requests over W + T − 1 samples (T interpolator taps, W the
+ *      window) — a hold covering every interpolation window a sample takes part in;
+ *   2. a one-pole release that may only rise towards that minimum, never past it;
+ *   3. a W-sample moving average, which turns each drop into a straight ramp ending before the
+ *      peak arrives: every term of the average is ≤ the request, so the mean is too;
+ *   4. the audio delayed by W + T − 2 samples to line up with its gain.
+ *
+ * The moving sum runs on gains rounded down to multiples of 2⁻³⁰, so it is exact integer
+ * arithmetic in doubles: it cannot drift over a show, and rounding only ever lowers the gain.
+ */
+class LookaheadStage {
+  readonly capacity: number;
+  latency = 0;
+  lastGain = 1;
+  private window = 0;
+  private span = 0;
+  private releaseStep = 1;
+  private readonly interpolator: PolyphaseInterpolator;
+  private readonly delayLines: Float64Array[];
+  private delayIndex = 0;
+  private readonly history: Float64Array[];
+  private readonly peaks: Float64Array;
+  private readonly dequeGains: Float64Array;
+  private readonly dequeTimes: Float64Array;
+  private dequeHead = 0;
+  private dequeSize = 0;
+  private held = 1;
+  private readonly averageTerms: Float64Array;
+  private averageIndex = 0;
+  private averageSum = 0;
+  /** Samples since the detector was cleared; a double counts exactly for 5000 years at 48 kHz. */
+  private now = 0;
+
+  constructor(interpolator: PolyphaseInterpolator, channels: number, maxBlockFrames: number, longestWindow: number) {
+    this.interpolator = interpolator;
+    this.capacity = longestWindow;
+    const taps = interpolator.tapsPerPhase;
+    const longest = longestWindow + taps;
+    this.delayLines = Array.from({ length: channels }, () => new Float64Array(longest));
+    this.history = Array.from({ length: channels }, () => new Float64Array(taps - 1 + maxBlockFrames));
+    this.peaks = new Float64Array(maxBlockFrames);
+    this.dequeGains = new Float64Array(longest);
+    this.dequeTimes = new Float64Array(longest);
+    this.averageTerms = new Float64Array(longest);
+  }
+
+  /** Sets the window (≤ capacity) and clears everything. */
+  configure(window: number): void {
+    const taps = this.interpolator.tapsPerPhase;
+    this.window = Math.min(window, this.capacity);
+    this.span = this.window + taps - 1;
+    this.latency = this.window + taps - 2;
+    for (const line of this.delayLines) line.fill(0);
+    this.delayIndex = 0;
+    this.clearDetector();
+  }
+
+  setRelease(releaseMs: number, sampleRate: number): void {
+    this.releaseStep = 1 - Math.exp(-1000 / (releaseMs * sampleRate));
+  }
+
+  clearDetector(): void {
+    for (const history of this.history) history.fill(0);
+    this.dequeHead = 0;
+    this.dequeSize = 0;
+    this.held = 1;
+    this.averageTerms.fill(GAIN_QUANTUM, 0, this.window);
+    this.averageIndex = 0;
+    this.averageSum = this.window * GAIN_QUANTUM;
+    this.now = 0;
+    this.lastGain = 1;
+  }
+
+  /** Limits frames [offset, offset + n) of input into output; returns the lowest gain applied. */
+  process(input: readonly Channel[], output: readonly Channel[], offset: number, n: number, ceilingRamp: LinearRamp, mixRamp: LinearRamp): number {
+    const quiet = this.detect(input, offset, n, Math.min(ceilingRamp.value, ceilingRamp.target));
+    if (quiet && this.isResting()) {
+      this.passThrough(input, output, offset, n);
+      return 1;
+    }
+    const { window, span, releaseStep, peaks, dequeGains, dequeTimes, averageTerms, delayLines, latency } = this;
+    const channels = delayLines.length;
+    const capacity = dequeGains.length;
+    const scale = window * GAIN_QUANTUM;
+    let { dequeHead, dequeSize, held, averageIndex, averageSum, delayIndex, now } = this;
+    let lowest = 1;
+    let gain = 1;
+    for (let i = 0; i < n; i++) {
+      const ceiling = ceilingRamp.at(i);
+      const peak = peaks[i];
+      const request = peak > ceiling ? ceiling / peak : 1;
+      // Sliding minimum: a deque of requests, increasing from head to tail.
+      while (dequeSize > 0 && dequeGains[(dequeHead + dequeSize - 1) % capacity] >= request) dequeSize--;
+      const tail = (dequeHead + dequeSize) % capacity;
+      dequeGains[tail] = request;
+      dequeTimes[tail] = now;
+      dequeSize++;
+      if (dequeTimes[dequeHead] <= now - span) {
+        dequeHead = dequeHead + 1 === capacity ? 0 : dequeHead + 1;
+        dequeSize--;
+      }
+      const minimum = dequeGains[dequeHead];
+      held = minimum < held ? minimum : held + (minimum - held) * releaseStep;
+      const term = Math.floor(held * GAIN_QUANTUM);
+      averageSum += term - averageTerms[averageIndex];
+      averageTerms[averageIndex] = term;
+      averageIndex = averageIndex + 1 === window ? 0 : averageIndex + 1;
+      gain = 1 + mixRamp.at(i) * (averageSum / scale - 1);
+      if (gain < lowest) lowest = gain;
+      for (let c = 0; c < channels; c++) {
+        const line = delayLines[c];
+        const delayed = line[delayIndex];
+        line[delayIndex] = input[c][offset + i];
+        output[c][offset + i] = delayed * gain;
+      }
+      delayIndex = delayIndex + 1 === latency ? 0 : delayIndex + 1;
+      now++;
+    }
+    this.dequeHead = dequeHead;
+    this.dequeSize = dequeSize;
+    this.held = held;
+    this.averageIndex = averageIndex;
+    this.averageSum = averageSum;
+    this.delayIndex = delayIndex;
+    this.now = now;
+    this.lastGain = gain;
+    return lowest;
+  }
+
+  /** At unity with nothing in the window asking for less: the next block of requests of 1 cannot change the gain. */
+  private isResting(): boolean {
+    return this.held === 1 && this.averageSum === this.window * GAIN_QUANTUM && (this.dequeSize === 0 || this.dequeGains[this.dequeHead] === 1);
+  }
+
+  /**
+   * What process() computes for a block of requests that are all 1 while resting — gain 1
+   * throughout — without the per-sample smoothing. The state ends as process() would leave it:
+   * the window holds only 1s, so one entry stands for all of them.
+   */
+  private passThrough(input: readonly Channel[], output: readonly Channel[], offset: number, n: number): void {
+    this.delay(input, output, offset, n);
+    this.now += n;
+    this.dequeHead = 0;
+    this.dequeSize = 1;
+    this.dequeGains[0] = 1;
+    this.dequeTimes[0] = this.now - 1;
+    this.averageIndex = (this.averageIndex + n) % this.window;
+    this.lastGain = 1;
+  }
+
+  /** Switched off: the audio keeps its delay so the latency (and Live's compensation) never changes. */
+  delay(input: readonly Channel[], output: readonly Channel[], offset: number, n: number): void {
+    const latency = this.latency;
+    let delayIndex = this.delayIndex;
+    for (let c = 0; c < this.delayLines.length; c++) {
+      const line = this.delayLines[c];
+      const x = input[c];
+      const y = output[c];
+      delayIndex = this.delayIndex;
+      for (let i = offset; i < offset + n; i++) {
+        const delayed = line[delayIndex];
+        line[delayIndex] = x[i];
+        y[i] = delayed;
+        delayIndex = delayIndex + 1 === latency ? 0 : delayIndex + 1;
+      }
+    }
+    this.delayIndex = delayIndex;
+  }
+
+  /**
+   * peaks[i]: true peak of the interval the interpolator completes at sample i, loudest channel.
+   * Returns true when no sample of the block can reach the ceiling (every request is 1).
+   */
+  private detect(input: readonly Channel[], offset: number, n: number, lowestCeiling: number): boolean {
+    const { phases, factor, tapsPerPhase, delay, gainBound } = this.interpolator;
+    const peaks = this.peaks;
+    peaks.fill(0, 0, n);
+    const base = tapsPerPhase - 1;
+    const group = Math.max(MIN_SKIP_GROUP, tapsPerPhase);
+    // An interpolated point never exceeds gainBound × the largest sample in its window.
+    const skipBelow = lowestCeiling / (gainBound * SKIP_MARGIN);
+    let quiet = true;
+    for (let c = 0; c < this.history.length; c++) {
+      const history = this.history[c];
+      const x = input[c];
+      for (let i = 0; i < n; i++) history[base + i] = x[offset + i];
+      // A group's windows reach back base samples: the previous group (or the history) covers them.
+      let previousPeak = 0;
+      for (let j = 0; j < base; j++) previousPeak = Math.max(previousPeak, Math.abs(history[j]));
+      for (let from = 0; from < n; from += group) {
+        const to = Math.min(n, from + group);
+        let groupPeak = 0;
+        for (let j = base + from; j < base + to; j++) {
+          const a = Math.abs(history[j]);
+          if (a > groupPeak) groupPeak = a;
+        }
+        const windowPeak = groupPeak > previousPeak ? groupPeak : previousPeak;
+        previousPeak = groupPeak;
+        if (windowPeak <= skipBelow) continue;
+        quiet = false;
+        for (let i = from; i < to; i++) {
+          const newest = base + i;
+          let peak = Math.abs(history[newest - delay]);
+          for (let p = 1; p < factor; p++) {
+            const h = phases[p];
+            let sum = 0;
+            for (let k = 0; k < tapsPerPhase; k++) sum += h[k] * history[newest - k];
+            const a = Math.abs(sum);
+            if (a > peak) peak = a;
+          }
+          if (peak > peaks[i]) peaks[i] = peak;
+        }
+      }
+      history.copyWithin(0, n, n + base);
+    }
+    return quiet;
+  }
+}
+
+function windowLength(lookaheadMs: number, sampleRate: number): number {
+  return Math.max(MIN_WINDOW, Math.round((lookaheadMs * sampleRate) / 1000));
+}
+
+function checkSettings(settings: LimiterSettings): void {
+  const { ceilingDbtp, releaseMs, lookaheadMs } = settings;
+  if (!Number.isFinite(ceilingDbtp) || ceilingDbtp > 0) throw new RangeError(`limiter: ceiling ${ceilingDbtp} dBTP must be a number ≤ 0`);
+  if (!Number.isFinite(releaseMs) || releaseMs <= 0) throw new RangeError(`limiter: release ${releaseMs} ms must be a positive number`);
+  const { max } = PRESET_LIMITS.lookaheadMs;
+  if (!Number.isFinite(lookaheadMs) || lookaheadMs <= 0 || lookaheadMs > max) {
+    throw new RangeError(`limiter: lookahead ${lookaheadMs} ms is outside 0–${max} ms`);
+  }
+}

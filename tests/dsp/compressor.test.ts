@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Compressor, compressorCurveDb, gainReductionDb } from '../../src/dsp/compressor';
+import { dbToGain, gainToDb } from '../../src/dsp/units';
+import { defaultPreset, type CompressorSettings } from '../../src/shared/preset';
+import { chunkSizes, maxStep, processInChunks } from '../support/chunks';
+import { prng } from '../support/ebu-signals';
+import { presetArbitrary } from '../support/preset-arbitrary';
+
+const RATE = 48000;
+
+function settings(overrides: Partial<CompressorSettings> = {}): CompressorSettings {
+  return { ...defaultPreset().compressor, enabled: true, ...overrides };
+}
+
+/** Giannoulis, Massberg & Reiss 2012, eq. 4, written out as in the paper. */
+function paperCurve(x: number, t: number, r: number, w: number): number {
+  if (2 * (x - t) < -w) return x;
+  if (2 * Math.abs(x - t) <= w) return x + ((1 / r - 1) * (x - t + w / 2) ** 2) / (2 * w);
+  return t + (x - t) / r;
+}
+
+/** Output level the compressor settles to for a constant input level (the detector sees |x|). */
+function settledLevelDb(levelDb: number, s: CompressorSettings): number {
+  const frames = RATE; // far beyond 5 time constants of the slowest settings used here
+  const x = new Float64Array(frames).fill(dbToGain(levelDb));
+  const y = new Float64Array(frames);
+  new Compressor(s, RATE, 1).process([x], [y], frames);
+  return gainToDb(y[frames - 1]);
+}
+
+describe('compressor static curve', () => {
+  it('matches the paper’s soft-knee formula for any threshold, ratio, knee and level', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -60, max: 0, noNaN: true }),
+        fc.double({ min: 1, max: 20, noNaN: true }),
+        fc.double({ min: 0, max: 24, noNaN: true }),
+        fc.double({ min: -100, max: 20, noNaN: true }),
+        (t, r, w, x) => {
+          expect(compressorCurveDb(x, t, r, w)).toBeCloseTo(paperCurve(x, t, r, w), 9);
+          expect(gainReductionDb(x, t, r, w)).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is continuous with a continuous slope through the knee', () => {
+    const [t, r, w] = [-20, 4, 10];
+    for (const edge of [t - w / 2, t + w / 2]) {
+      const below = compressorCurveDb(edge - 1e-7, t, r, w);
+      const above = compressorCurveDb(edge + 1e-7, t, r, w);
+      expect(Math.abs(above - below)).toBeLessThan(1e-6);
+      const slopeBelow = (compressorCurveDb(edge - 1e-4, t, r, w) - compressorCurveDb(edge - 2e-4, t, r, w)) / 1e-4;
+      const slopeAbove = (compressorCurveDb(edge + 2e-4, t, r, w) - compressorCurveDb(edge + 1e-4, t, r, w)) / 1e-4;
+      expect(slopeAbove).toBeCloseTo(slopeBelow, 3);
+    }
+  });
+
+  it('is what the processor settles to, makeup included', () => {
+    const s = settings({ thresholdDb: -20, ratio: 4, kneeDb: 6, makeupDb: 3 });
+    for (const level of [-40, -23, -20, -17, -6, 0]) {
+      expect(settledLevelDb(level, s)).toBeCloseTo(compressorCurveDb(level, -20, 4, 6) + 3, 2);
+    }
+  });
+});
+
+describe('Compressor', () => {
+  it('attacks and releases with the set time constants (1 − 1/e of a step)', () => {
+    const s = settings({ thresholdDb: -20, ratio: 4, kneeDb: 0, attackMs: 10, releaseMs: 100 });
+    const frames = RATE;
+    const x = new Float64Array(frames);
+    x.fill(dbToGain(-30), 0, 12000);
+    x.fill(1, 12000, 36000);
+    x.fill(dbToGain(-30), 36000);
+    const y = new Float64Array(frames);
+    new Compressor(s, RATE, 1).process([x], [y], frames);
+    const reductionAt = (i: number) => gainToDb(x[i]) - gainToDb(y[i]);
+    const full = gainReductionDb(0, -20, 4, 0);
+    expect(reductionAt(12000 + 480 - 1)).toBeCloseTo(full * (1 - 1 / Math.E), 1);
+    expect(reductionAt(35999)).toBeCloseTo(full, 3);
+    expect(reductionAt(36000 + 4800 - 1)).toBeCloseTo(full / Math.E, 1);
+  });
+
+  it('links stereo: at 1 both channels move together, at 0 the quiet channel is untouched', () => {
+    const frames = 9600;
+    const loud = new Float64Array(frames).fill(1);
+    const quiet = new Float64Array(frames).fill(0.01);
+    const gains = (link: number) => {
+      const out = [new Float64Array(frames), new Float64Array(frames)];
+      new Compressor(settings({ stereoLink: link, thresholdDb: -20, kneeDb: 0 }), RATE, 2).process([loud, quiet], out, frames);
+      return [out[0][frames - 1] / loud[0], out[1][frames - 1] / quiet[0]];
+    };
+    const [l1, r1] = gains(1);
+    expect(r1).toBeCloseTo(l1, 12);
+    expect(gainToDb(l1)).toBeCloseTo(-10, 1);
+    const [l0, r0] = gains(0);
+    expect(l0).toBeCloseTo(l1, 12);
+    expect(r0).toBe(1);
+    const [, rHalf] = gains(0.5);
+    expect(gainToDb(rHalf)).toBeCloseTo(-(gainToDb(0.505) + 20) / 2, 1);
+  });
+
+  it('passes audio untouched while switched off and fades in and out without a click', () => {
+    const frames = RATE;
+    const x = Float64Array.from({ length: frames }, (_, i) => 0.9 * Math.sin((2 * Math.PI * 100 * i) / RATE));
+    const off = settings({ enabled: false, thresholdDb: -30, ratio: 8, makeupDb: 6 });
+    const comp = new Compressor(off, RATE, 1);
+    const y = new Float64Array(frames);
+    comp.process([x.subarray(0, 12000)], [y.subarray(0, 12000)], 12000);
+    expect(y.subarray(0, 12000)).toEqual(x.subarray(0, 12000));
+    comp.setSettings({ ...off, enabled: true }, 960);
+    comp.process([x.subarray(12000, 36000)], [y.subarray(12000, 36000)], 24000);
+    comp.setSettings(off, 960);
+    comp.process([x.subarray(36000)], [y.subarray(36000)], 12000);
+    // Switched in, the detector starts from no reduction, so for about one attack time the
+    // makeup lifts the fading-in signal a little (1.2 % here, 0.1 dB): a swell, where a click
+    // would be a step several times the music's own.
+    const steady = new Float64Array(frames);
+    new Compressor({ ...off, enabled: true }, RATE, 1).process([x], [steady], frames);
+    expect(maxStep([y]) / Math.max(maxStep([x]), maxStep([steady], 4800))).toBeLessThan(1.05);
+    expect(y.subarray(36000 + 960)).toEqual(x.subarray(36000 + 960));
+  });
+
+  it('reports gain reduction now and the most since the meter last looked', () => {
+    const comp = new Compressor(settings({ thresholdDb: -20, ratio: 4, kneeDb: 0, attackMs: 0.1, releaseMs: 5 }), RATE, 1);
+    const burst = new Float64Array(4800).fill(1);
+    comp.process([burst], [new Float64Array(4800)], 4800);
+    expect(comp.gainReduction.currentDb).toBeCloseTo(15, 3);
+    const quiet = new Float64Array(48000).fill(0.001);
+    comp.process([quiet], [new Float64Array(48000)], 48000);
+    expect(comp.gainReduction.currentDb).toBeLessThan(0.001);
+    expect(comp.gainReduction.takeMaxDb()).toBeCloseTo(15, 3);
+    expect(comp.gainReduction.takeMaxDb()).toBeLessThan(0.001);
+  });
+
+  it('gives the same output in one block as in random-size chunks, across a settings change', () => {
+    fc.assert(
+      fc.property(presetArbitrary, presetArbitrary, fc.integer({ min: 1, max: 2 }), chunkSizes, (a, b, channels, sizes) => {
+        const random = prng(11);
+        const x = Array.from({ length: channels }, () => Float32Array.from({ length: 6000 }, (_, i) => (i % 2000 < 700 ? 1 : 0.05) * (random() * 2 - 1)));
+        const run = (split: readonly number[]) => {
+          const comp = new Compressor(a.compressor, RATE, channels);
+          const first = processInChunks(x.map((c) => c.subarray(0, 3000)), split, (i, o, n) => comp.process(i, o, n));
+          comp.setSettings(b.compressor, 960);
+          const second = processInChunks(x.map((c) => c.subarray(3000)), split, (i, o, n) => comp.process(i, o, n));
+          return first.map((c, k) => Float32Array.of(...c, ...second[k]));
+        };
+        expect(run(sizes)).toEqual(run([6000]));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
