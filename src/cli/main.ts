@@ -1,10 +1,12 @@
 import { runAnalyze } from './analyze';
+import { runRender } from './render';
 import { UsageError, type CliIo } from './io';
 
 const HELP = `Usage: liveblend <command> [options]
 
 Commands:
   analyze <files or folders...>   measure songs (EBU R128) and propose per-song trims
+  render <in> <out>               run a file through the per-song chain (EQ, compressor, limiter)
 
 Run 'liveblend <command> --help' for a command's options.
 `;
@@ -13,6 +15,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   analyze: runAnalyze,
+  render: runRender,
 };
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {

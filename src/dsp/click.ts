@@ -76,6 +76,10 @@ export class Click {
    * advances the clock afterwards, so several consumers can read the same clock.
    */
   process(clock: BeatClock, output: readonly Channel[], frames: number): void {
+    if (output.length === 0) throw new RangeError('click: no output channel');
+    for (const channel of output) {
+      if (channel.length < frames) throw new RangeError(`click: every output channel must hold ${frames} frames`);
+    }
     const step = this.settings.subdivision === 'eighth' ? 0.5 : 1;
     // The grid point at or before the next sample sounds now if its first sample is this one.
     let gridPoint = Math.floor(clock.position / step) * step;

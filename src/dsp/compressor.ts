@@ -7,8 +7,8 @@ import { dbToGain } from './units';
 /**
  * Feed-forward compressor after Giannoulis, Massberg and Reiss, "Digital Dynamic Range
  * Compressor Design — A Tutorial and Analysis" (JAES 2012): a peak level in dB, the soft-knee
- * gain computer (their eq. 4), and a "smooth branching" peak detector on the gain reduction in
- * the dB domain (their eq. 17), so attack and release are true time constants whatever the
+ * gain computer (their eq. 4), and their "smooth branching" peak detector run on the gain
+ * reduction in the dB domain, so attack and release are true time constants whatever the
  * depth. Stereo link blends each channel's own level with the loudest channel's, before the
  * gain computer: at 1 every channel gets the same gain and the image cannot shift.
  */
@@ -54,6 +54,7 @@ export class Compressor implements AudioProcessor {
   constructor(settings: CompressorSettings, sampleRate: number, channels: number) {
     checkChannelCount('compressor', channels);
     checkSampleRate('compressor', sampleRate);
+    checkSettings(settings);
     this.channels = channels;
     this.sampleRate = sampleRate;
     this.settings = { ...settings };
@@ -65,6 +66,7 @@ export class Compressor implements AudioProcessor {
 
   /** Applies new settings; makeup and switching in or out ramp over `rampSamples`, the rest is smoothed by the detector. */
   setSettings(settings: CompressorSettings, rampSamples: number): void {
+    checkSettings(settings);
     if (settings.enabled && this.isBypassed()) this.reduction.fill(0);
     // Unlinking starts every channel's detector from the shared one's state.
     else if (this.settings.stereoLink === 1) this.reduction.fill(this.reduction[0]);
@@ -149,4 +151,20 @@ export class Compressor implements AudioProcessor {
     this.attack = timeConstantCoefficient(attackMs, this.sampleRate);
     this.release = timeConstantCoefficient(releaseMs, this.sampleRate);
   }
+}
+
+function checkSettings(settings: CompressorSettings): void {
+  const { thresholdDb, ratio, kneeDb, attackMs, releaseMs, makeupDb, stereoLink } = settings;
+  const finite = Number.isFinite;
+  const rules: [ok: boolean, problem: string][] = [
+    [finite(thresholdDb), `threshold ${thresholdDb} dB must be a finite number`],
+    [finite(ratio) && ratio >= 1, `ratio ${ratio} must be a number ≥ 1`],
+    [finite(kneeDb) && kneeDb >= 0, `knee ${kneeDb} dB must be a number ≥ 0`],
+    [finite(attackMs) && attackMs > 0, `attack ${attackMs} ms must be a positive number`],
+    [finite(releaseMs) && releaseMs > 0, `release ${releaseMs} ms must be a positive number`],
+    [finite(makeupDb), `makeup ${makeupDb} dB must be a finite number`],
+    [stereoLink >= 0 && stereoLink <= 1, `stereo link ${stereoLink} is outside 0–1`],
+  ];
+  const broken = rules.find(([ok]) => !ok);
+  if (broken) throw new RangeError(`compressor: ${broken[1]}`);
 }

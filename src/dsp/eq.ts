@@ -15,7 +15,7 @@ import { checkBuffers, checkChannelCount, checkSampleRate, copyThrough, type Aud
  * does most of its moving in the first tenth of the ramp, and switching a 24 dB/oct low cut out
  * under a bass line made steps 1.6× the music's own at a 20 ms ramp. A crossfade between two
  * steady filters cannot step more than they do. The incoming cascade starts from silence; its
- * start-up transient is faded in from zero, and that is inaudible in every case we measured.
+ * start-up transient is faded in from zero and never showed in that measure in any case tried.
  * A change that arrives while a crossfade runs waits for it to finish (the newest one wins).
  */
 
@@ -81,16 +81,14 @@ export class Equalizer implements AudioProcessor {
   setSampleRate(sampleRate: number): void {
     checkSampleRate('EQ', sampleRate);
     this.sampleRate = sampleRate;
-    this.running.load(eqCoefficients(this.bands, sampleRate));
     this.reset();
   }
 
   /** Clears the filter memories and lands any crossfade on the newest bands. */
   reset(): void {
-    if (this.fading) this.swap();
-    if (this.pending) this.running.load(this.pending);
     this.pending = null;
     this.finishFade();
+    this.running.load(eqCoefficients(this.bands, this.sampleRate));
     this.running.clear();
   }
 
@@ -142,7 +140,9 @@ export class Equalizer implements AudioProcessor {
   }
 
   private swap(): void {
-    [this.running, this.incoming] = [this.incoming, this.running];
+    const incoming = this.incoming;
+    this.incoming = this.running;
+    this.running = incoming;
   }
 
   private finishFade(): void {
@@ -174,7 +174,8 @@ class Cascade {
   }
 
   holds(coefficients: Float64Array): boolean {
-    return this.coefficients.every((value, i) => value === coefficients[i]);
+    for (let i = 0; i < coefficients.length; i++) if (this.coefficients[i] !== coefficients[i]) return false;
+    return true;
   }
 
   clear(): void {
@@ -183,15 +184,11 @@ class Cascade {
 
   /** Runs every live section over frames [from, to) of each channel, in place. */
   run(buffers: readonly Channel[], from: number, to: number): void {
-    const t = this.coefficients;
     for (let j = 0; j < this.liveCount; j++) {
       const s = this.live[j];
-      const k = s * COEFFICIENTS;
       let c = 0;
-      for (; c + 1 < this.channels; c += 2) {
-        this.runPair(buffers[c], buffers[c + 1], this.stateIndex(c, s), this.stateIndex(c + 1, s), from, to, t[k], t[k + 1], t[k + 2], t[k + 3], t[k + 4]);
-      }
-      if (c < this.channels) this.runOne(buffers[c], this.stateIndex(c, s), from, to, t[k], t[k + 1], t[k + 2], t[k + 3], t[k + 4]);
+      for (; c + 1 < this.channels; c += 2) this.runPair(buffers[c], buffers[c + 1], s, c, from, to);
+      if (c < this.channels) this.runOne(buffers[c], s, c, from, to);
     }
   }
 
@@ -199,8 +196,15 @@ class Cascade {
     return (channel * EQ_SECTIONS + section) * 2;
   }
 
-  /** Transposed direct form II over y[from..to), in place. */
-  private runOne(y: Channel, z: number, from: number, to: number, b0: number, b1: number, b2: number, a1: number, a2: number): void {
+  // Sections and channels go in as indices, not coefficient values: doubles passed to a call
+  // V8 does not inline are boxed on the heap, and process() must not allocate.
+
+  /** Transposed direct form II of `section` over y[from..to), in place. */
+  private runOne(y: Channel, section: number, channel: number, from: number, to: number): void {
+    const t = this.coefficients;
+    const k = section * COEFFICIENTS;
+    const b0 = t[k], b1 = t[k + 1], b2 = t[k + 2], a1 = t[k + 3], a2 = t[k + 4];
+    const z = this.stateIndex(channel, section);
     const state = this.state;
     let z1 = state[z];
     let z2 = state[z + 1];
@@ -216,10 +220,15 @@ class Cascade {
   }
 
   /**
-   * runOne on two channels at once. Each channel's recursion is a chain of dependent
+   * runOne on channels `channel` and `channel + 1` at once. Each channel's recursion is a chain of dependent
    * multiply-adds; running two side by side lets the CPU overlap them (nearly twice as fast).
    */
-  private runPair(y: Channel, v: Channel, zy: number, zv: number, from: number, to: number, b0: number, b1: number, b2: number, a1: number, a2: number): void {
+  private runPair(y: Channel, v: Channel, section: number, channel: number, from: number, to: number): void {
+    const t = this.coefficients;
+    const k = section * COEFFICIENTS;
+    const b0 = t[k], b1 = t[k + 1], b2 = t[k + 2], a1 = t[k + 3], a2 = t[k + 4];
+    const zy = this.stateIndex(channel, section);
+    const zv = this.stateIndex(channel + 1, section);
     const state = this.state;
     let y1 = state[zy];
     let y2 = state[zy + 1];

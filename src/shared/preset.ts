@@ -49,18 +49,17 @@ function ranged({ min, max, unit }: Limit) {
 }
 
 const bandTypeSchema = z.enum(EQ_BAND_TYPES);
-const slopeSchema = z.union([z.literal(12), z.literal(24)], { error: (issue) => `${showValue(issue.input)} is not 12 or 24 dB/oct` });
+const slopeSchema = z.literal(EQ_SLOPES, { error: (issue) => `${showValue(issue.input)} is not ${EQ_SLOPES.join(' or ')} dB/oct` });
 
 function bandSchema(defaults: EqBand) {
-  return z
-    .strictObject({
-      type: bandTypeSchema.default(defaults.type),
-      freqHz: ranged(PRESET_LIMITS.freqHz).default(defaults.freqHz),
-      gainDb: ranged(PRESET_LIMITS.gainDb).default(defaults.gainDb),
-      q: ranged(PRESET_LIMITS.q).default(defaults.q),
-      slope: slopeSchema.default(defaults.slope),
-      enabled: z.boolean().default(defaults.enabled),
-    });
+  return z.strictObject({
+    type: bandTypeSchema.default(defaults.type),
+    freqHz: ranged(PRESET_LIMITS.freqHz).default(defaults.freqHz),
+    gainDb: ranged(PRESET_LIMITS.gainDb).default(defaults.gainDb),
+    q: ranged(PRESET_LIMITS.q).default(defaults.q),
+    slope: slopeSchema.default(defaults.slope),
+    enabled: z.boolean().default(defaults.enabled),
+  });
 }
 
 export interface EqBand {
@@ -69,7 +68,7 @@ export interface EqBand {
   gainDb: number;
   q: number;
   /** dB/oct; only the pass filters use it. */
-  slope: 12 | 24;
+  slope: (typeof EQ_SLOPES)[number];
   enabled: boolean;
 }
 
@@ -176,7 +175,7 @@ export function migratePreset(json: unknown, migrations: Readonly<Record<number,
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
   let preset = json as Record<string, unknown>;
   const version = preset.version;
-  if (version === undefined) throw new Error('preset.version is missing: a preset must say which version of the preset format it uses (this LiveBlend writes 1)');
+  if (version === undefined) throw new Error(`preset.version is missing: a preset must say which version of the preset format it uses (this LiveBlend writes ${current})`);
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw new Error(`preset.version: ${JSON.stringify(version)} is not a preset version (a whole number from 1)`);
   }

@@ -135,6 +135,12 @@ describe('Compressor', () => {
     expect(comp.gainReduction.takeMaxDb()).toBeLessThan(0.001);
   });
 
+  it('refuses settings no compressor can have, with RangeError', () => {
+    expect(() => new Compressor(settings({ ratio: 0.5 }), RATE, 2)).toThrow(/ratio 0.5/);
+    expect(() => new Compressor(settings({ attackMs: 0 }), RATE, 2)).toThrow(/attack 0 ms/);
+    expect(() => new Compressor(settings(), RATE, 2).setSettings(settings({ stereoLink: 2 }), 960)).toThrow(RangeError);
+  });
+
   it('gives the same output in one block as in random-size chunks, across a settings change', () => {
     fc.assert(
       fc.property(presetArbitrary, presetArbitrary, fc.integer({ min: 1, max: 2 }), chunkSizes, (a, b, channels, sizes) => {

@@ -168,8 +168,9 @@ describe('Equalizer', () => {
     expect(() => eqCoefficients(carvedBands().slice(1), RATE)).toThrow(/4 bands/);
   });
 
-  it('follows a new sample rate', () => {
-    const eq = new Equalizer(carvedBands(), 44100, 1);
+  it('follows a new sample rate, landing a crossfade under way on the newest bands', () => {
+    const eq = new Equalizer(defaultPreset().eq, 44100, 1);
+    eq.setBands(carvedBands(), 960);
     eq.setSampleRate(96000);
     const x = Float64Array.from({ length: 96000 }, (_, i) => Math.sin((2 * Math.PI * 2500 * i) / 96000));
     const y = new Float64Array(x.length);

@@ -31,12 +31,14 @@ describe('defaultPreset', () => {
     expect(presetSchema.parse(preset)).toEqual(preset);
   });
 
-  it('is a fresh object each time', () => {
-    const a = defaultPreset();
-    a.eq[2].gainDb = -6;
-    a.compressor.enabled = true;
-    expect(defaultPreset().eq[2].gainDb).toBe(0);
-    expect(defaultPreset().compressor.enabled).toBe(false);
+  it('is a fresh object each time, parsed or made', () => {
+    for (const make of [defaultPreset, () => parsePreset({ version: 1 })]) {
+      const a = make();
+      a.eq[2].gainDb = -6;
+      a.compressor.enabled = true;
+      a.ambience.Reverb = -10;
+      expect(make()).toEqual(defaultPreset());
+    }
   });
 });
 
