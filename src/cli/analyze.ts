@@ -4,7 +4,7 @@ import { analyzeInPool } from '../main/analysis/pool';
 import { buildReport, formatTable } from './analyze-report';
 import { collectAudioFiles } from './collect-files';
 import { createProgress } from './progress';
-import { UsageError, joinNegativeValues, type CliIo } from './io';
+import { UsageError, joinNegativeValues, parseNumberOption, type CliIo } from './io';
 
 export const ANALYZE_HELP = `Usage: liveblend analyze <files or folders...> [options]
 
@@ -20,13 +20,8 @@ Options:
   -h, --help         show this help
 `;
 
-function parseNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value.replace('−', '-'));
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${name} ${value}: expected a number from ${min} to ${max}`);
-  }
-  return n;
+function parseNumber(name: string, value: string | undefined, fallback: number, min: number, max: number, unit?: string): number {
+  return value === undefined ? fallback : parseNumberOption(name, value, min, max, unit);
 }
 
 export async function runAnalyze(argv: string[], io: CliIo): Promise<number> {
@@ -47,8 +42,8 @@ export async function runAnalyze(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(ANALYZE_HELP);
     return 0;
   }
-  const target = parseNumber('target', values.target, -18, -60, 0);
-  const ceiling = parseNumber('ceiling', values.ceiling, -1, -20, 0);
+  const target = parseNumber('target', values.target, -18, -60, 0, 'LUFS');
+  const ceiling = parseNumber('ceiling', values.ceiling, -1, -20, 0, 'dBTP');
   const workers = parseNumber('workers', values.workers, availableParallelism(), 1, 256);
   if (!Number.isInteger(workers)) throw new UsageError(`--workers ${values.workers}: expected a whole number`);
   if (values.series && !values.json) throw new UsageError('--series needs --json (series are too long for the table)');

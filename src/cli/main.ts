@@ -1,6 +1,6 @@
 import { runAnalyze } from './analyze';
 import { runRender } from './render';
-import { UsageError, type CliIo } from './io';
+import { withUsageErrors, type CliIo } from './io';
 
 const HELP = `Usage: liveblend <command> [options]
 
@@ -29,15 +29,5 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stderr.write(`liveblend: unknown command '${name}'\n\n${HELP}`);
     return 2;
   }
-  try {
-    return await command(rest, io);
-  } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr.write(`liveblend ${name}: ${error.message}\nRun 'liveblend ${name} --help' for usage.\n`);
-      return 2;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`liveblend ${name}: ${message}\n`);
-    return 1;
-  }
+  return withUsageErrors(name, io, () => command(rest, io));
 }

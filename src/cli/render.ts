@@ -7,7 +7,7 @@ import { LoudnessMeter, type LoudnessMeasurement } from '../dsp/loudness';
 import { WavWriter, openAudio, type AudioReader } from '../main/audio';
 import { PRESET_LIMITS, defaultPreset, parsePreset, type Preset } from '../shared/preset';
 import { fmtDb } from './analyze-report';
-import { UsageError, joinNegativeValues, type CliIo } from './io';
+import { UsageError, joinNegativeValues, parseNumberOption, withUsageErrors, type CliIo } from './io';
 import { createProgress } from './progress';
 
 export const RENDER_HELP = `Usage: liveblend render <in> <out.wav> [options]
@@ -52,24 +52,13 @@ interface PassResult {
   compressorDb: number;
 }
 
-export async function runRender(argv: string[], io: CliIo): Promise<number> {
-  try {
+export function runRender(argv: string[], io: CliIo): Promise<number> {
+  return withUsageErrors('render', io, async () => {
     const job = await parseJob(argv, io);
     if (!job) return 0;
     await render(job, io);
     return 0;
-  } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      io.stderr.write(`liveblend render: ${(error as Error).message}\nRun 'liveblend render --help' for usage.\n`);
-      return 2;
-    }
-    io.stderr.write(`liveblend render: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
-}
-
-function isParseArgsError(error: unknown): boolean {
-  return error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+  });
 }
 
 /** Everything that can be checked before touching audio; null when only help was asked for. */
@@ -98,25 +87,17 @@ async function parseJob(argv: string[], io: CliIo): Promise<RenderJob | null> {
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format ${values.format}: expected ${FORMATS.join(' or ')}`);
-  const target = values.target === undefined ? null : parseNumber('target', values.target, -60, 0, 'LUFS');
+  const target = values.target === undefined ? null : parseNumberOption('target', values.target, -60, 0, 'LUFS');
   const preset = values.preset === undefined ? defaultPreset() : await loadPreset(values.preset);
   if (values.ceiling !== undefined) {
     const { min, max } = PRESET_LIMITS.ceilingDbtp;
-    preset.limiter = { ...preset.limiter, enabled: true, ceilingDbtp: parseNumber('ceiling', values.ceiling, min, max, 'dBTP') };
+    preset.limiter = { ...preset.limiter, enabled: true, ceilingDbtp: parseNumberOption('ceiling', values.ceiling, min, max, 'dBTP') };
   }
   await refuseSameFile(input, output);
   if (!(await stat(dirname(output)).catch(() => null))?.isDirectory()) {
     throw new UsageError(`folder ${dirname(output)} does not exist: create it or choose another place for ${basename(output)}`);
   }
   return { input, output, preset, target, format };
-}
-
-function parseNumber(name: string, text: string, min: number, max: number, unit: string): number {
-  const value = Number(text.replace('−', '-'));
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`--${name} ${text}: expected a number of ${unit} from ${min} to ${max}`);
-  }
-  return value;
 }
 
 async function loadPreset(path: string): Promise<Preset> {
