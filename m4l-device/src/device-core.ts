@@ -1,0 +1,427 @@
+import { defaultPreset, parsePreset, type Preset } from '../../src/shared/preset';
+import {
+  ALARM_CODES,
+  fohOutputsSchema,
+  type AlarmCode,
+  type DeviceRole,
+  type LearnProposal,
+  type ShowState,
+  type SongMeasurement,
+} from '../../src/shared/osc-protocol';
+import { learnProposals } from './learn';
+import { ambienceSends, effectivePreset, type GenParams } from './recall';
+import { parseShowState } from './show-state-store';
+import { SongLoudness, type MeterBlock, type MeterLevels } from './song-loudness';
+import { SongResolver, type CuePoint, type CurrentSong } from './song-resolver';
+
+/**
+ * The device's brain, free of Max and sockets: it follows the show (song resolution), recalls
+ * presets into the strip, measures each song, learns trims, guards the click route and keeps
+ * the show state. Max messages come in through the methods below and go out through the
+ * host's outlet; panels read and change it through the same methods the OSC endpoint calls.
+ *
+ * Every change is whole or nothing: requests parse first and throw before touching any state.
+ */
+
+export type MaxAtom = string | number;
+
+export interface DeviceCoreHost {
+  outlet(selector: string, ...args: MaxAtom[]): void;
+  /** Called after every change of the show state, with the state to store in the Live set. */
+  persist(state: ShowState): void;
+}
+
+export type DeviceChange =
+  | { kind: 'song' }
+  | { kind: 'preset'; song: string }
+  | { kind: 'target' }
+  | { kind: 'ceiling' }
+  | { kind: 'role' }
+  | { kind: 'alarm' }
+  | { kind: 'click' }
+  | { kind: 'state' };
+
+export interface Alarm {
+  code: AlarmCode | '';
+  text: string;
+}
+
+export interface ClickStatus {
+  enabled: boolean;
+  sounding: boolean;
+  /** Why the click may not sound ("" when it may). */
+  blocked: string;
+}
+
+export interface DeviceIdentity {
+  trackIndex: number;
+  trackName: string;
+  setName: string;
+  routing: string | null;
+}
+
+export interface DeviceCoreOptions {
+  host: DeviceCoreHost;
+  params: GenParams;
+  /** The state restored from the Live set; defaults when absent. */
+  state: ShowState;
+}
+
+const NO_ALARM: Alarm = { code: '', text: '' };
+
+export class DeviceCore {
+  private state: ShowState;
+  private stateRevision = 0;
+  private readonly host: DeviceCoreHost;
+  private readonly params: GenParams;
+  private readonly resolver = new SongResolver();
+  private readonly loudness = new SongLoudness();
+  private readonly listeners = new Set<(change: DeviceChange) => void>();
+  private readonly sendsSet = new Set<string>();
+  private sampleRate: number | null = null;
+  /** The song whose run is open and whose preset is in force. */
+  private songKey: string | null = null;
+  private announced: CurrentSong = { key: null, name: '', source: 'none' };
+  private wasMeasuring = false;
+  private tempoBpm = 120;
+  /** Recall and reset triggers sent; each must differ from the last. */
+  private triggers = 0;
+  private stripReady = false;
+  private alarmNow: Alarm = NO_ALARM;
+  readonly identity: DeviceIdentity = { trackIndex: -1, trackName: '', setName: '', routing: null };
+
+  constructor(options: DeviceCoreOptions) {
+    this.host = options.host;
+    this.params = options.params;
+    this.state = structuredClone(options.state);
+  }
+
+  /** Node is up: opens the patch's gate and shows what the restored state says. */
+  start(): void {
+    this.host.outlet('ready', 1);
+    this.host.outlet('ui', 'role', this.state.role);
+    this.host.outlet('ui', 'song', '');
+    this.checkClickRoute();
+  }
+
+  onChange(listener: (change: DeviceChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- reads
+
+  get showState(): ShowState {
+    return structuredClone(this.state);
+  }
+
+  get revision(): number {
+    return this.stateRevision;
+  }
+
+  get currentSong(): Readonly<CurrentSong> {
+    return this.announced;
+  }
+
+  get playing(): boolean {
+    return this.resolver.playing;
+  }
+
+  get currentSampleRate(): number | null {
+    return this.sampleRate;
+  }
+
+  get alarm(): Alarm {
+    return this.alarmNow;
+  }
+
+  get tempo(): number {
+    return this.tempoBpm;
+  }
+
+  preset(song: string): { preset: Preset; stored: boolean } {
+    const stored = this.state.presets[song];
+    return { preset: stored ?? defaultPreset(), stored: stored !== undefined };
+  }
+
+  measurements(): Record<string, SongMeasurement> {
+    const all = { ...this.state.measurements };
+    if (this.songKey !== null) {
+      const live = this.loudness.summary(this.songKey, this.state.targetLufs);
+      if (live) all[this.songKey] = live;
+    }
+    return all;
+  }
+
+  learnProposals(): LearnProposal[] {
+    return learnProposals(this.measurements(), this.state.targetLufs);
+  }
+
+  meterLevels(): MeterLevels {
+    return this.loudness.levels(this.resolver.measuring ? this.songKey : null);
+  }
+
+  clickStatus(): ClickStatus {
+    const blocked = this.clickBlockedReason();
+    return { enabled: this.state.clickEnabled, sounding: this.state.clickEnabled && blocked === '', blocked };
+  }
+
+  // ---- from the [js] LiveAPI adapter and the patch
+
+  liveReady(): void {
+    this.host.outlet('ui', 'song', this.announced.name);
+  }
+
+  setSetName(name: string): void {
+    this.identity.setName = name;
+  }
+
+  setTrack(index: number, name: string): void {
+    this.identity.trackIndex = index;
+    this.identity.trackName = name;
+  }
+
+  setRouting(output: string): void {
+    this.identity.routing = output;
+    this.checkClickRoute();
+    this.emit({ kind: 'click' });
+  }
+
+  setScenes(names: readonly string[]): void {
+    this.resolver.setScenes(names);
+    this.followSong();
+  }
+
+  sceneTriggered(index: number): void {
+    this.resolver.sceneTriggered(index);
+    this.followSong();
+  }
+
+  playingSlot(track: number, slot: number): void {
+    this.resolver.playingSlot(track, slot);
+    this.followSong();
+  }
+
+  setTempo(bpm: number): void {
+    this.tempoBpm = bpm;
+  }
+
+  setPlaying(running: boolean): void {
+    this.resolver.setPlaying(running);
+    this.followSong();
+  }
+
+  setSongTime(beats: number): void {
+    this.resolver.setSongTime(beats);
+    this.followSong();
+  }
+
+  setCuePoints(cues: readonly CuePoint[]): void {
+    this.resolver.setCuePoints(cues);
+    this.followSong();
+  }
+
+  setSampleRate(hz: number): void {
+    if (hz === this.sampleRate) return;
+    // The kernels clear their state on a new rate; the strip then lands on the preset at once.
+    const landAtOnce = this.sampleRate !== null;
+    this.sampleRate = hz;
+    for (const [name, value] of this.params.meterParams(hz)) this.host.outlet('gen', name, value);
+    this.recall(landAtOnce);
+  }
+
+  meter(block: MeterBlock): void {
+    const measured = this.resolver.measuring ? this.songKey : null;
+    if (!this.loudness.take(block, measured)) return;
+    const levels = this.loudness.levels(measured);
+    this.host.outlet('ui', 'integrated', levels.integrated);
+    this.host.outlet('ui', 'short_term', levels.shortTerm);
+    this.host.outlet('ui', 'gr', levels.compressorGr);
+    this.host.outlet('ui', 'limiting', levels.limiterGr > 0 ? 1 : 0);
+  }
+
+  // ---- requests (patch controls and panels); each validates before it changes anything
+
+  setRole(role: DeviceRole): void {
+    if (role === this.state.role) return;
+    this.state.role = role;
+    this.host.outlet('ui', 'role', role);
+    this.recall();
+    this.checkClickRoute();
+    this.commit({ kind: 'role' });
+  }
+
+  setTarget(lufs: number): void {
+    this.state.targetLufs = lufs;
+    this.commit({ kind: 'target' });
+  }
+
+  setCeiling(dbtp: number): void {
+    this.state.ceilingDbtp = dbtp;
+    this.recall();
+    this.commit({ kind: 'ceiling' });
+  }
+
+  setClickEnabled(enabled: boolean): void {
+    this.state.clickEnabled = enabled;
+    this.commit({ kind: 'click' });
+  }
+
+  /** `json`: a JSON array of output names. */
+  setFohOutputs(json: string): void {
+    const outputs = fohOutputsSchema.safeParse(parseJson(json, 'FOH outputs'));
+    if (!outputs.success) throw new Error(`FOH outputs must be a JSON array of output names (at most 64, each 1–128 characters), e.g. ["Master","1/2"]`);
+    this.state.fohOutputs = outputs.data;
+    this.checkClickRoute();
+    this.commit({ kind: 'click' });
+  }
+
+  /** Stores a song's preset; a bad one throws with every problem listed and changes nothing. */
+  setPreset(song: string, json: string): void {
+    const preset = parsePreset(parseJson(json, 'preset'));
+    const trimBefore = this.trimInForce();
+    this.state.presets[song] = preset;
+    if (song === this.songKey) this.presetChangedForCurrentSong(trimBefore);
+    this.commit({ kind: 'preset', song });
+  }
+
+  /** Replaces the whole show state (a panel's resync). */
+  replaceShowState(json: string): void {
+    const next = parseShowState(json);
+    const trimBefore = this.trimInForce();
+    this.state = next;
+    this.host.outlet('ui', 'role', next.role);
+    this.presetChangedForCurrentSong(trimBefore);
+    this.checkClickRoute();
+    this.commit({ kind: 'state' });
+  }
+
+  /** Applies learned trims to `song`, or to every song with a proposal when `song` is "". */
+  applyLearned(song: string): Array<{ song: string; trimDb: number }> {
+    const proposals = this.learnProposals().filter((p) => song === '' || p.song === song);
+    if (proposals.length === 0) {
+      throw new Error(song === '' ? 'no song has been measured long enough to learn from: play each song for at least 30 s first' : `no learned trim for "${song}": play it for at least 30 s first`);
+    }
+    const trimBefore = this.trimInForce();
+    for (const p of proposals) this.state.presets[p.song] = { ...this.preset(p.song).preset, trimDb: p.proposedTrimDb };
+    if (this.songKey !== null && proposals.some((p) => p.song === this.songKey)) this.presetChangedForCurrentSong(trimBefore);
+    this.commit({ kind: 'state' });
+    return proposals.map((p) => ({ song: p.song, trimDb: p.proposedTrimDb }));
+  }
+
+  // ---- inside
+
+  private followSong(): void {
+    const song = this.resolver.current;
+    if (song.key !== this.songKey) {
+      this.closeRun();
+      this.songKey = song.key;
+      if (song.key !== null) this.loudness.startRun(song.key, this.trimInForce());
+      this.recall();
+    }
+    if (song.key !== this.announced.key || song.name !== this.announced.name || song.source !== this.announced.source) {
+      this.announced = { ...song };
+      this.host.outlet('ui', 'song', song.name);
+      this.emit({ kind: 'song' });
+    }
+    const measuring = this.resolver.measuring;
+    // A pause (transport stop, interlude) is a natural point to save the song's measurement.
+    if (this.wasMeasuring && !measuring) this.saveRun();
+    if (measuring !== this.wasMeasuring) this.emit({ kind: 'song' });
+    this.wasMeasuring = measuring;
+  }
+
+  private closeRun(): void {
+    if (this.songKey !== null) this.saveRun();
+  }
+
+  private saveRun(): void {
+    if (this.songKey === null) return;
+    const summary = this.loudness.summary(this.songKey, this.state.targetLufs);
+    if (!summary || summary.seconds === 0) return;
+    this.state.measurements[this.songKey] = summary;
+    this.commit(null);
+  }
+
+  /** A measurement belongs to one trim: when the current song's trim moves, its run starts again. */
+  private presetChangedForCurrentSong(trimBefore: number): void {
+    if (this.songKey === null) return;
+    if (this.trimInForce() !== trimBefore && this.loudness.hasRun(this.songKey)) this.loudness.startRun(this.songKey, this.trimInForce());
+    this.recall();
+  }
+
+  private trimInForce(): number {
+    if (this.songKey === null) return 0;
+    return effectivePreset(this.state.role, this.state.presets[this.songKey], this.state.ceilingDbtp).trimDb;
+  }
+
+  /**
+   * Sends the strip the current song's preset (the default before any song) and the trigger that
+   * makes the kernel move to it, ramped over the preset's ramp. The first recall also sets the
+   * strip's ready Param, which ramps it from its built-in default: a device loaded mid-show
+   * fades into its preset instead of jumping.
+   */
+  private recall(landAtOnce = false): void {
+    if (this.sampleRate === null) return;
+    const stored = this.songKey === null ? undefined : this.state.presets[this.songKey];
+    const preset = effectivePreset(this.state.role, stored, this.state.ceilingDbtp);
+    for (const [name, value] of this.params.stripParams(preset, this.sampleRate, preset.rampMs)) this.host.outlet('gen', name, value);
+    this.triggers++;
+    const [trigger, sequence] = landAtOnce ? this.params.resetTrigger(this.triggers) : this.params.recallTrigger(this.triggers);
+    this.host.outlet('gen', trigger, sequence);
+    if (!this.stripReady) {
+      this.stripReady = true;
+      for (const [name, value] of this.params.readyParams(true)) this.host.outlet('gen', name, value);
+    }
+    for (const [name, db] of ambienceSends(preset, this.sendsSet)) {
+      this.host.outlet('js', 'send_level', name, db);
+      if (db === '-inf') this.sendsSet.delete(name);
+      else this.sendsSet.add(name);
+    }
+    this.host.outlet('ui', 'trim', preset.trimDb);
+  }
+
+  private clickBlockedReason(): string {
+    if (this.state.role !== 'click') return `the device's role is ${this.state.role}: only a click device sounds the click`;
+    const routing = this.identity.routing;
+    if (routing === null) return "this track's output routing is not known yet";
+    if (this.routesToFoh(routing)) return `this track goes to "${routing}", which feeds FOH: route the click track to the in-ear outputs`;
+    return this.state.clickEnabled ? '' : 'the click is switched off';
+  }
+
+  private routesToFoh(routing: string): boolean {
+    const output = routing.trim().toLowerCase();
+    return this.state.fohOutputs.some((name) => name.trim().toLowerCase() === output);
+  }
+
+  private checkClickRoute(): void {
+    const routing = this.identity.routing;
+    const wrong = this.state.role === 'click' && routing !== null && this.routesToFoh(routing);
+    const next: Alarm = wrong
+      ? { code: ALARM_CODES[0], text: `Click routed to FOH ("${routing}"): the click is muted. Route the click track to the in-ear outputs.` }
+      : NO_ALARM;
+    if (next.code === this.alarmNow.code && next.text === this.alarmNow.text) return;
+    this.alarmNow = next;
+    this.host.outlet('ui', 'alarm', next.text);
+    this.emit({ kind: 'alarm' });
+  }
+
+  private commit(change: DeviceChange | null): void {
+    this.stateRevision++;
+    this.host.persist(structuredClone(this.state));
+    this.host.outlet('state', this.stateRevision);
+    if (change) this.emit(change);
+  }
+
+  private emit(change: DeviceChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} is not valid JSON (${(error as Error).message})`);
+  }
+}
