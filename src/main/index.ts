@@ -1,12 +1,32 @@
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_DISCOVERY_PORT } from '../shared/osc-protocol';
+import { CONTENT_SECURITY_POLICY } from './core/http-security';
+import { startCore, type RunningCore } from './core/start-core';
+import { serveIpc } from './ipc-transport';
 
 /**
- * The Electron shell: one window onto the panel, locked down (context isolation, sandbox, no
- * Node in the renderer, navigation pinned to the app, new windows opened in the browser).
+ * The Electron shell: one window onto the panel, the core in this (main) process, IPC between
+ * them. Locked down: context isolation, sandbox, no Node in the renderer, a strict CSP, navigation
+ * pinned to the app, new windows refused (https links open in the browser), one instance at a time.
  */
-function createWindow(): void {
-  const window = new BrowserWindow({
+
+const devServer = process.env.ELECTRON_RENDERER_URL;
+const indexFile = join(import.meta.dirname, '../renderer/index.html');
+const appOrigin = devServer ? new URL(devServer).origin : null;
+
+/** The only pages allowed to talk to the core: the built panel file, or the dev server in development. */
+function isAppUrl(url: string): boolean {
+  if (appOrigin) return url.startsWith(`${appOrigin}/`);
+  return url.split('#')[0].split('?')[0] === pathToFileURL(indexFile).href;
+}
+
+let window: BrowserWindow | null = null;
+let running: RunningCore | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
     width: 1280,
     height: 820,
     backgroundColor: '#111318',
@@ -16,27 +36,62 @@ function createWindow(): void {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
     },
   });
-  window.webContents.setWindowOpenHandler(({ url }) => {
+  win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (url !== window.webContents.getURL()) event.preventDefault();
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
   });
-  const devServer = process.env.ELECTRON_RENDERER_URL;
-  if (devServer) void window.loadURL(devServer);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  if (devServer) void win.loadURL(devServer);
+  else void win.loadFile(indexFile);
+  win.on('closed', () => (window = null));
+  return win;
 }
 
-void app.whenReady().then(() => {
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
   });
-});
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+  void app.whenReady().then(async () => {
+    // The dev server needs its own websocket for hot reload; the built app needs nothing beyond 'self'.
+    const csp = devServer ? CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ${devServer.replace(/^http/, 'ws')}`) : CONTENT_SECURITY_POLICY;
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    running = await startCore({
+      app: { version: app.getVersion(), shell: 'electron', demo: false },
+      settings: { network: 'loopback', pairing: null, discoveryPort: Number(process.env.LIVEBLEND_DISCOVERY_PORT ?? DEFAULT_DISCOVERY_PORT), theme: 'dark' },
+      discoveryHost: '127.0.0.1',
+      dataDir: process.env.LIVEBLEND_HOME,
+      link: process.env.LIVEBLEND_NO_LINK !== '1',
+    });
+    serveIpc(running.core, isAppUrl, () => window?.webContents ?? null);
+    window = createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) window = createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let closing = false;
+  app.on('will-quit', (event) => {
+    if (!running || closing) return;
+    closing = true;
+    event.preventDefault();
+    void running.close().finally(() => app.quit());
+  });
+}
