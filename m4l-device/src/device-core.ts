@@ -1,6 +1,7 @@
-import { defaultPreset, parsePreset, type Preset } from '../../src/shared/preset';
+import { parsePreset, type Preset } from '../../src/shared/preset';
 import {
   ALARM_CODES,
+  BAR_ALIGN_TOLERANCE_MS,
   fohOutputsSchema,
   type AlarmCode,
   type DeviceRole,
@@ -8,6 +9,7 @@ import {
   type ShowState,
   type SongMeasurement,
 } from '../../src/shared/osc-protocol';
+import { presetWithControl, type ControlChange, type ControlKey } from './device-controls';
 import { learnProposals } from './learn';
 import { ambienceSends, effectivePreset, type GenParams } from './recall';
 import { parseShowState } from './show-state-store';
@@ -39,6 +41,7 @@ export type DeviceChange =
   | { kind: 'role' }
   | { kind: 'alarm' }
   | { kind: 'click' }
+  | { kind: 'align' }
   | { kind: 'state' };
 
 export interface Alarm {
@@ -60,11 +63,34 @@ export interface DeviceIdentity {
   routing: string | null;
 }
 
+/** Time for bar-aligned recalls; tests pass a fake one. */
+export interface CoreClock {
+  /** Milliseconds on a clock that never jumps. */
+  now(): number;
+  /** Runs `run` once after `ms`; the returned function cancels it. */
+  after(ms: number, run: () => void): () => void;
+}
+
+export const SYSTEM_CLOCK: CoreClock = {
+  now: () => performance.now(),
+  after: (ms, run) => {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
 export interface DeviceCoreOptions {
   host: DeviceCoreHost;
   params: GenParams;
   /** The state restored from the Live set; defaults when absent. */
   state: ShowState;
+  clock?: CoreClock;
+}
+
+/** A new song's recall held for the bar line at `barBeat` (alignRecallToBar). */
+interface PendingRecall {
+  barBeat: number;
+  cancel(): void;
 }
 
 const NO_ALARM: Alarm = { code: '', text: '' };
@@ -74,6 +100,7 @@ export class DeviceCore {
   private stateRevision = 0;
   private readonly host: DeviceCoreHost;
   private readonly params: GenParams;
+  private readonly clock: CoreClock;
   private readonly resolver = new SongResolver();
   private readonly loudness = new SongLoudness();
   private readonly listeners = new Set<(change: DeviceChange) => void>();
@@ -84,15 +111,26 @@ export class DeviceCore {
   private announced: CurrentSong = { key: null, name: '', source: 'none' };
   private wasMeasuring = false;
   private tempoBpm = 120;
+  /** Quarter-note beats per bar (Live's song time and tempo count quarter notes): 4/4 until Live reports a signature. */
+  private beatsPerBar = 4;
+  /** The last song position Live reported, and when. */
+  private songTimeAt: { beats: number; at: number } | null = null;
+  private pendingRecall: PendingRecall | null = null;
   /** Recall and reset triggers sent; each must differ from the last. */
   private triggers = 0;
+  /** Whether the strip's ready Param is 1: after the first recall, unless bypassed. */
   private stripReady = false;
+  private recalled = false;
+  private bypassed = false;
+  /** What each live.* control shows, as far as node knows (see controlChanged). */
+  private readonly controls = new Map<ControlKey, number>();
   private alarmNow: Alarm = NO_ALARM;
   readonly identity: DeviceIdentity = { trackIndex: -1, trackName: '', setName: '', routing: null };
 
   constructor(options: DeviceCoreOptions) {
     this.host = options.host;
     this.params = options.params;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
     this.state = structuredClone(options.state);
   }
 
@@ -141,7 +179,7 @@ export class DeviceCore {
 
   preset(song: string): { preset: Preset; stored: boolean } {
     const stored = this.state.presets[song];
-    return { preset: stored ?? defaultPreset(), stored: stored !== undefined };
+    return { preset: stored ?? this.state.defaultPreset, stored: stored !== undefined };
   }
 
   measurements(): Record<string, SongMeasurement> {
@@ -203,17 +241,27 @@ export class DeviceCore {
   }
 
   setTempo(bpm: number): void {
+    this.anchorSongTime();
     this.tempoBpm = bpm;
+    this.schedulePendingRecall();
+  }
+
+  setSignature(numerator: number, denominator: number): void {
+    this.beatsPerBar = (numerator * 4) / denominator;
   }
 
   setPlaying(running: boolean): void {
+    this.anchorSongTime();
     this.resolver.setPlaying(running);
     this.followSong();
+    if (!running) this.flushPendingRecall();
   }
 
   setSongTime(beats: number): void {
+    this.songTimeAt = { beats, at: this.clock.now() };
     this.resolver.setSongTime(beats);
     this.followSong();
+    this.schedulePendingRecall();
   }
 
   setCuePoints(cues: readonly CuePoint[]): void {
@@ -241,6 +289,29 @@ export class DeviceCore {
   }
 
   // ---- requests (patch controls and panels); each validates before it changes anything
+
+  /**
+   * A live.* control moved (`param`). Its first value after node starts is the value Live
+   * restored at load, and a value equal to what node last showed on it is node's own update
+   * coming back: neither is an edit. Any other value edits the current song's preset — or, before
+   * any song, the default preset — stored, pushed and ramped like a preset set over OSC. Bypass
+   * is not part of a preset: it follows the toggle, including the value restored at load.
+   */
+  controlChanged(change: ControlChange): void {
+    const known = this.controls.get(change.key);
+    this.controls.set(change.key, change.value);
+    if (change.key === 'bypass') return this.setBypass(change.value === 1);
+    if (known === undefined || known === change.value) return;
+    const song = this.songKey;
+    if (song === null) return this.setDefaultPreset(presetWithControl(this.state.defaultPreset, change.key, change.value));
+    this.storePreset(song, presetWithControl(this.preset(song).preset, change.key, change.value));
+  }
+
+  setAlignRecallToBar(on: boolean): void {
+    this.state.alignRecallToBar = on;
+    if (!on) this.flushPendingRecall();
+    this.commit({ kind: 'align' });
+  }
 
   setRole(role: DeviceRole): void {
     if (role === this.state.role) return;
@@ -278,11 +349,7 @@ export class DeviceCore {
 
   /** Stores a song's preset; a bad one throws with every problem listed and changes nothing. */
   setPreset(song: string, json: string): void {
-    const preset = parsePreset(parseJson(json, 'preset'));
-    const trimBefore = this.trimInForce();
-    this.state.presets[song] = preset;
-    if (song === this.songKey) this.presetChangedForCurrentSong(trimBefore);
-    this.commit({ kind: 'preset', song });
+    this.storePreset(song, parsePreset(parseJson(json, 'preset')));
   }
 
   /** Replaces the whole show state (a panel's resync). */
@@ -291,7 +358,7 @@ export class DeviceCore {
     const trimBefore = this.trimInForce();
     this.state = next;
     this.host.outlet('ui', 'role', next.role);
-    this.presetChangedForCurrentSong(trimBefore);
+    this.presetInForceChanged(trimBefore);
     this.checkClickRoute();
     this.commit({ kind: 'state' });
   }
@@ -304,7 +371,7 @@ export class DeviceCore {
     }
     const trimBefore = this.trimInForce();
     for (const p of proposals) this.state.presets[p.song] = { ...this.preset(p.song).preset, trimDb: p.proposedTrimDb };
-    if (this.songKey !== null && proposals.some((p) => p.song === this.songKey)) this.presetChangedForCurrentSong(trimBefore);
+    if (this.songKey !== null && proposals.some((p) => p.song === this.songKey)) this.presetInForceChanged(trimBefore);
     this.commit({ kind: 'state' });
     return proposals.map((p) => ({ song: p.song, trimDb: p.proposedTrimDb }));
   }
@@ -317,7 +384,7 @@ export class DeviceCore {
       this.closeRun();
       this.songKey = song.key;
       if (song.key !== null) this.loudness.startRun(song.key, this.trimInForce());
-      this.recall();
+      this.recallNewSong();
     }
     if (song.key !== this.announced.key || song.name !== this.announced.name || song.source !== this.announced.source) {
       this.announced = { ...song };
@@ -343,42 +410,130 @@ export class DeviceCore {
     this.commit(null);
   }
 
-  /** A measurement belongs to one trim: when the current song's trim moves, its run starts again. */
-  private presetChangedForCurrentSong(trimBefore: number): void {
-    if (this.songKey === null) return;
-    if (this.trimInForce() !== trimBefore && this.loudness.hasRun(this.songKey)) this.loudness.startRun(this.songKey, this.trimInForce());
+  private storePreset(song: string, preset: Preset): void {
+    const trimBefore = this.trimInForce();
+    this.state.presets[song] = preset;
+    if (song === this.songKey) this.presetInForceChanged(trimBefore);
+    this.commit({ kind: 'preset', song });
+  }
+
+  /** Before any song the strip plays the default preset, so editing it is heard at once. */
+  private setDefaultPreset(preset: Preset): void {
+    this.state.defaultPreset = preset;
+    this.recall();
+    this.commit({ kind: 'state' });
+  }
+
+  /** Ramps to the preset now in force. A measurement belongs to one trim: when the current song's trim moves, its run starts again. */
+  private presetInForceChanged(trimBefore: number): void {
+    const song = this.songKey;
+    if (song !== null && this.trimInForce() !== trimBefore && this.loudness.hasRun(song)) this.loudness.startRun(song, this.trimInForce());
     this.recall();
   }
 
+  private presetInForce(): Preset {
+    const stored = this.songKey === null ? undefined : this.state.presets[this.songKey];
+    return effectivePreset(this.state.role, stored ?? this.state.defaultPreset, this.state.ceilingDbtp);
+  }
+
   private trimInForce(): number {
-    if (this.songKey === null) return 0;
-    return effectivePreset(this.state.role, this.state.presets[this.songKey], this.state.ceilingDbtp).trimDb;
+    return this.presetInForce().trimDb;
+  }
+
+  private setBypass(on: boolean): void {
+    this.bypassed = on;
+    this.syncReady();
+  }
+
+  /**
+   * The strip's ready Param: 0 plays the built-in unready state (unity, EQ and compressor out,
+   * limiter in), which is also Bypass; 1 ramps to the staged preset. Triggers sent while it is
+   * 0 are held by the kernel, so a bypassed strip comes back on the preset now in force.
+   */
+  private syncReady(): void {
+    const ready = this.recalled && !this.bypassed;
+    if (ready === this.stripReady) return;
+    this.stripReady = ready;
+    for (const [name, value] of this.params.readyParams(ready)) this.host.outlet('gen', name, value);
+  }
+
+  // ---- bar alignment
+
+  /** Where Live plays now, from its last report moved on by the tempo while the transport runs. */
+  private songPosition(): number | null {
+    const last = this.songTimeAt;
+    if (last === null) return null;
+    if (!this.resolver.playing) return last.beats;
+    return last.beats + ((this.clock.now() - last.at) * this.tempoBpm) / 60_000;
+  }
+
+  /** Before the tempo or the transport changes, so the position keeps counting from where it is. */
+  private anchorSongTime(): void {
+    const beats = this.songPosition();
+    if (beats !== null) this.songTimeAt = { beats, at: this.clock.now() };
+  }
+
+  /** A new song: its preset at once, or at the next bar line when the show aligns recalls and Live plays. */
+  private recallNewSong(): void {
+    const barBeat = this.state.alignRecallToBar && this.resolver.playing ? this.nextBarLine() : null;
+    if (barBeat === null) return this.recall();
+    // A second song before the bar replaces the first: only the song current at the bar is recalled.
+    this.pendingRecall?.cancel();
+    this.pendingRecall = { barBeat, cancel: () => undefined };
+    this.schedulePendingRecall();
+  }
+
+  /** The beat of the next bar line, or null when the recall should not wait (position unknown, or just past a bar line). */
+  private nextBarLine(): number | null {
+    const beat = this.songPosition();
+    if (beat === null) return null;
+    const sinceBar = ((beat % this.beatsPerBar) + this.beatsPerBar) % this.beatsPerBar;
+    if ((sinceBar * 60_000) / this.tempoBpm <= BAR_ALIGN_TOLERANCE_MS) return null;
+    return beat - sinceBar + this.beatsPerBar;
+  }
+
+  /** (Re)arms the timer for the waiting recall from the latest position and tempo. */
+  private schedulePendingRecall(): void {
+    const pending = this.pendingRecall;
+    if (pending === null) return;
+    pending.cancel();
+    const beat = this.songPosition() ?? pending.barBeat;
+    // Live looped or jumped back: wait for the bar line after the new position instead.
+    if (pending.barBeat - beat > this.beatsPerBar) pending.barBeat = this.nextBarLine() ?? beat;
+    const ms = ((pending.barBeat - beat) * 60_000) / this.tempoBpm;
+    if (ms <= 0) return this.flushPendingRecall();
+    pending.cancel = this.clock.after(ms, () => this.flushPendingRecall());
+  }
+
+  private flushPendingRecall(): void {
+    if (this.pendingRecall !== null) this.recall();
   }
 
   /**
    * Sends the strip the current song's preset (the default before any song) and the trigger that
    * makes the kernel move to it, ramped over the preset's ramp. The first recall also sets the
-   * strip's ready Param, which ramps it from its built-in default: a device loaded mid-show
-   * fades into its preset instead of jumping.
+   * strip's ready Param (unless Bypass is on), which ramps it from its built-in default: a device
+   * loaded mid-show fades into its preset instead of jumping.
    */
   private recall(landAtOnce = false): void {
+    // Whatever recalls now also lands the song a bar-aligned recall was waiting for.
+    this.pendingRecall?.cancel();
+    this.pendingRecall = null;
     if (this.sampleRate === null) return;
-    const stored = this.songKey === null ? undefined : this.state.presets[this.songKey];
-    const preset = effectivePreset(this.state.role, stored, this.state.ceilingDbtp);
+    const preset = this.presetInForce();
     for (const [name, value] of this.params.stripParams(preset, this.sampleRate, preset.rampMs)) this.host.outlet('gen', name, value);
     this.triggers++;
     const [trigger, sequence] = landAtOnce ? this.params.resetTrigger(this.triggers) : this.params.recallTrigger(this.triggers);
     this.host.outlet('gen', trigger, sequence);
-    if (!this.stripReady) {
-      this.stripReady = true;
-      for (const [name, value] of this.params.readyParams(true)) this.host.outlet('gen', name, value);
-    }
+    this.recalled = true;
+    this.syncReady();
     for (const [name, db] of ambienceSends(preset, this.sendsSet)) {
       this.host.outlet('js', 'send_level', name, db);
       if (db === '-inf') this.sendsSet.delete(name);
       else this.sendsSet.add(name);
     }
     this.host.outlet('ui', 'trim', preset.trimDb);
+    this.controls.set('trim', preset.trimDb);
   }
 
   private clickBlockedReason(): string {

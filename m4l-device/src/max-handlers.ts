@@ -26,6 +26,8 @@ export function applyMaxMessage(core: DeviceCore, message: MaxMessage, hooks: Ma
       return core.playingSlot(message.args[0], message.args[1]);
     case 'tempo':
       return core.setTempo(message.args[0]);
+    case 'signature':
+      return core.setSignature(message.args[0], message.args[1]);
     case 'playing':
       return core.setPlaying(message.args[0] === 1);
     case 'song_time':
@@ -40,6 +42,8 @@ export function applyMaxMessage(core: DeviceCore, message: MaxMessage, hooks: Ma
     }
     case 'role':
       return core.setRole(message.args[0]);
+    case 'param':
+      return core.controlChanged(message.args);
     case 'learn_apply':
       try {
         core.applyLearned('');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEVICE_ROLES } from '../../src/shared/osc-protocol';
+import { CONTROL_KEYS, CONTROL_LIMITS, isControlKey, type ControlChange } from './device-controls';
 
 /**
  * Schemas of every message the patch and the [js] adapter send node.script (m4l-device/MESSAGES.md,
@@ -30,6 +31,24 @@ function jsonText<T extends z.ZodType>(what: string, schema: T) {
   });
 }
 
+/** `param <key> <value>` from the patch's live.* controls, checked against the control's range. */
+const param = z.tuple([z.string(), finite]).transform(([key, value], ctx): ControlChange => {
+  if (!isControlKey(key)) {
+    ctx.addIssue({ code: 'custom', message: `unknown control "${key}": expected one of ${CONTROL_KEYS.join(', ')}` });
+    return z.NEVER;
+  }
+  const { min, max, unit } = CONTROL_LIMITS[key];
+  if (key === 'bypass' ? value !== 0 && value !== 1 : value < min || value > max) {
+    const range = key === 'bypass' ? '0 or 1' : `${min} to ${max} ${unit}`;
+    ctx.addIssue({ code: 'custom', message: `${key} ${value} is outside ${range}`, path: [1] });
+    return z.NEVER;
+  }
+  return key === 'bypass' ? { key, value: value as 0 | 1 } : { key, value };
+});
+
+/** Live's time signatures: numerator 1–99, denominator a power of two up to 16. */
+const signature = z.tuple([int.min(1).max(99), int.refine((d) => [1, 2, 4, 8, 16].includes(d), { error: 'the denominator must be 1, 2, 4, 8 or 16' })]);
+
 export const MAX_INBOUND = {
   live_ready: z.tuple([]),
   set_name: name,
@@ -39,6 +58,7 @@ export const MAX_INBOUND = {
   scene_triggered: z.tuple([int.min(0)]),
   playing_slot: z.tuple([int.min(0), int.min(-2)]),
   tempo: z.tuple([finite.min(20).max(999)]),
+  signature,
   playing: z.tuple([z.union([z.literal(0), z.literal(1)])]),
   song_time: z.tuple([finite.min(0)]),
   cue_points: jsonText('cue_points', z.array(z.object({ name: z.string(), time: finite.min(0) })).max(10_000)),
@@ -46,6 +66,7 @@ export const MAX_INBOUND = {
   meter: z.tuple([int.min(0), finite.min(0), finite.min(0), finite.min(0), finite.min(0), finite.min(0), finite.min(0)]),
   role: z.tuple([z.enum(DEVICE_ROLES)]),
   learn_apply: z.tuple([]),
+  param,
   /** Not from the patch's wiring but from a message box, for a panel on another discovery port. */
   discovery_port: z.tuple([int.min(1).max(65535)]),
 } as const;

@@ -356,6 +356,8 @@ export class OscEndpoint {
         for (const song of Object.keys(this.core.showState.presets)) this.toListeners('preset', encodeReply(OSC.presetGetSong, this.presetReply(song)));
         return;
       case 'click':
+      case 'align':
+        // No listen topic: a hub sees the revision grow and resyncs.
         return;
     }
   }
@@ -445,6 +447,11 @@ export class OscEndpoint {
       route(OSC.alarmGetState, () => [core.alarm.code, core.alarm.text]),
       listenRoute(OSC.alarmStartListenState, 'alarm', () => null),
       stopRoute(OSC.alarmStopListenState, 'alarm'),
+      route(OSC.recallGetAlignBar, () => [state().alignRecallToBar ? 1 : 0]),
+      route(OSC.recallSetAlignBar, ([on]) => {
+        core.setAlignRecallToBar(on === 1);
+        return [on];
+      }),
       route(OSC.clickGetState, () => this.clickReply()),
       route(OSC.clickSetEnabled, ([enabled]) => {
         core.setClickEnabled(enabled === 1);

@@ -11,12 +11,12 @@ export interface GenParams {
 }
 
 /**
- * What the strip actually runs for a song. The show ceiling caps every preset's limiter. An iem
- * or click device only protects ears: unity gain, EQ and compressor off, the limiter on at the
- * show ceiling — a song's FOH trim and EQ have no business in the band's in-ears.
+ * What the strip actually runs for a song's preset (or the show's default preset). The show
+ * ceiling caps every preset's limiter. An iem or click device only protects ears: unity gain, EQ
+ * and compressor off, the limiter on at the show ceiling — a song's FOH trim and EQ have no
+ * business in the band's in-ears.
  */
-export function effectivePreset(role: DeviceRole, preset: Preset | undefined, showCeilingDbtp: number): Preset {
-  const base = preset ?? defaultPreset();
+export function effectivePreset(role: DeviceRole, base: Preset, showCeilingDbtp: number): Preset {
   if (role === 'bus') {
     return { ...base, limiter: { ...base.limiter, ceilingDbtp: Math.min(base.limiter.ceilingDbtp, showCeilingDbtp) } };
   }

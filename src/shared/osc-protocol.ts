@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRESET_LIMITS, presetSchema } from './preset';
+import { defaultPreset, PRESET_LIMITS, presetSchema } from './preset';
 
 /**
  * The OSC contract between LiveBlend devices and panels: one table of every address, its
@@ -23,6 +23,12 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
 /** A welcomed device goes back to hello when its hub has sent nothing (ping, welcome, anything) for this long. */
 export const HUB_SILENCE_MS = 5000;
 export const METER_INTERVAL_MS = 100;
+/**
+ * A bar-aligned recall reported this soon after a bar line counts as on it: LiveAPI reports a
+ * quantised scene launch a little after the downbeat Live launched it on, and waiting for the
+ * following bar would hold the new song's preset a whole bar late.
+ */
+export const BAR_ALIGN_TOLERANCE_MS = 100;
 /** A listener that has sent nothing (start_listen again, ping, any request) for this long is dropped. */
 export const LISTENER_TTL_MS = 60_000;
 /** Loudness that is silent or not yet measured travels as this floor instead of −∞, which many OSC clients cannot show. */
@@ -34,7 +40,8 @@ export const DEVICE_ROLES = ['bus', 'click', 'iem'] as const;
 export type DeviceRole = (typeof DEVICE_ROLES)[number];
 
 export const TARGET_LIMITS = { min: -36, max: -6, unit: 'LUFS' } as const;
-export const DEFAULT_TARGET_LUFS = -16;
+/** The analyzer's default too: the whole product aims at one number unless the show says otherwise. */
+export const DEFAULT_TARGET_LUFS = -18;
 export const DEFAULT_CEILING_DBTP = -1;
 export const DEFAULT_FOH_OUTPUTS: readonly string[] = ['Master'];
 /** Songs measured for less than this are not given a learned trim: too little music to trust. */
@@ -166,6 +173,8 @@ const meterArgs = [
 
 const alarmArgs = [enumArg('code', ['', ...ALARM_CODES], 'which alarm ("" when none is active)'), stringArg('text', 'what is wrong and what to do ("" when none)', { max: 512 })] as const;
 
+const alignBarArg = flagArg('align_bar', "1: a new song's preset waits for the next bar line while Live plays; 0: it is recalled at once");
+
 const clickReply = [flagArg('enabled', 'the click is switched on'), flagArg('sounding', 'the click may sound (enabled and not blocked)'), stringArg('blocked', 'why it is refused ("" when it is not)', { max: 512 })] as const;
 
 export const OSC = {
@@ -226,7 +235,12 @@ export const OSC = {
   presetStartListenSong: request('/preset/start_listen/song', [], presetReply, 'Sends every preset change from now on.', '/preset/get/song'),
   presetStopListenSong: request('/preset/stop_listen/song', [], [], 'Stops preset updates to the sender.'),
 
-  showGetState: request('/show/get/state', [], [jsonArg('state', 'the whole show state (presets, target, ceiling, role, FOH outputs, measurements)')], 'The show state, for a panel to resync.'),
+  showGetState: request(
+    '/show/get/state',
+    [],
+    [jsonArg('state', 'the whole show state (presets, the default preset, target, ceiling, role, FOH outputs, bar alignment, measurements)')],
+    "The show state, for a panel to resync. `defaultPreset` is what songs without a preset of their own play; the device's own controls change it while no song is current.",
+  ),
   showSetState: request(
     '/show/set/state',
     [jsonArg('state', 'a whole show state as JSON')],
@@ -274,6 +288,14 @@ export const OSC = {
   alarmGetState: request('/alarm/get/state', [], alarmArgs, 'The active alarm.'),
   alarmStartListenState: request('/alarm/start_listen/state', [], [], 'Sends /liveblend/alarm to the sender on every alarm change.'),
   alarmStopListenState: request('/alarm/stop_listen/state', [], [], 'Stops alarms to the sender.'),
+
+  recallGetAlignBar: request('/recall/get/align_bar', [], [alignBarArg], 'Whether song recalls wait for the next bar line.'),
+  recallSetAlignBar: request(
+    '/recall/set/align_bar',
+    [alignBarArg],
+    [alignBarArg],
+    `Turns bar alignment of song recalls on or off. When on, a new song's preset recalled while Live plays waits for the next bar line (from Live's song position, tempo and time signature; 4/4 until Live reports one); a recall reported within ${BAR_ALIGN_TOLERANCE_MS} ms after a bar line counts as on it. Another song change before that bar replaces the waiting recall; stopping the transport or turning alignment off applies it at once.`,
+  ),
 
   clickGetState: request('/click/get/state', [], clickReply, "The click's state (click role)."),
   clickSetEnabled: request('/click/set/enabled', [flagArg('enabled', 'switch the click on or off')], clickReply, 'Switches the click on or off; a click routed to FOH stays silent and raises an alarm.'),
@@ -357,6 +379,8 @@ export const SHOW_STATE_VERSION = 1;
 export const showStateSchema = z.strictObject({
   version: z.literal(SHOW_STATE_VERSION),
   presets: z.record(z.string().min(1).max(MAX_NAME), presetSchema),
+  /** What a song without a preset of its own plays; the device's controls edit it while no song is current. */
+  defaultPreset: presetSchema.default(() => defaultPreset()),
   targetLufs: z.number().min(TARGET_LIMITS.min).max(TARGET_LIMITS.max),
   ceilingDbtp: z.number().min(PRESET_LIMITS.ceilingDbtp.min).max(PRESET_LIMITS.ceilingDbtp.max),
   role: z.enum(DEVICE_ROLES),
@@ -364,6 +388,8 @@ export const showStateSchema = z.strictObject({
   clickEnabled: z.boolean(),
   /** Bind the OSC endpoint to every interface instead of loopback (takes effect when the device restarts). */
   lan: z.boolean(),
+  /** A new song's preset recalled while Live plays waits for the next bar line. */
+  alignRecallToBar: z.boolean().default(false),
   measurements: z.record(z.string().min(1).max(MAX_NAME), songMeasurementSchema),
 });
 export type ShowState = z.output<typeof showStateSchema>;
@@ -372,12 +398,14 @@ export function defaultShowState(): ShowState {
   return {
     version: SHOW_STATE_VERSION,
     presets: {},
+    defaultPreset: defaultPreset(),
     targetLufs: DEFAULT_TARGET_LUFS,
     ceilingDbtp: DEFAULT_CEILING_DBTP,
     role: 'bus',
     fohOutputs: [...DEFAULT_FOH_OUTPUTS],
     clickEnabled: true,
     lan: false,
+    alignRecallToBar: false,
     measurements: {},
   };
 }

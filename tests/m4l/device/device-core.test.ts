@@ -288,8 +288,10 @@ describe('show state in the Live set', () => {
   it('reads back identically after a restart from the same dict', () => {
     const h = new CoreHarness().sceneSet();
     h.core.setPreset('hold on', presetJson({ trimDb: -4.5, ambience: { Verb: null, Delay: -20 }, compressor: { enabled: true } }));
-    h.core.setTarget(-18);
+    expect(h.core.showState.targetLufs).toBe(-18);
+    h.core.setTarget(-20);
     h.core.setCeiling(-1.5);
+    h.core.setAlignRecallToBar(true);
     h.core.setRole('iem');
     h.core.setFohOutputs('["Master","1/2"]');
     h.launch(1);

@@ -1,14 +1,53 @@
 import * as genParams from '../../../m4l-device/gen/params';
-import { DeviceCore, type MaxAtom } from '../../../m4l-device/src/device-core';
+import { DeviceCore, type CoreClock, type MaxAtom } from '../../../m4l-device/src/device-core';
+import { applyMaxMessage } from '../../../m4l-device/src/max-handlers';
+import { parseMaxMessage } from '../../../m4l-device/src/max-protocol';
 import { loadShowState, showStateToDict } from '../../../m4l-device/src/show-state-store';
 import { lufsToEnergy } from '../../../src/dsp/units';
 import type { ShowState } from '../../../src/shared/osc-protocol';
+
+/** Time that moves only when a test says so; timers run in order as it passes them. */
+export class FakeClock implements CoreClock {
+  private time = 0;
+  private timers: Array<{ at: number; run: () => void }> = [];
+
+  now(): number {
+    return this.time;
+  }
+
+  after(ms: number, run: () => void): () => void {
+    const timer = { at: this.time + ms, run };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.time = next.at;
+      next.run();
+    }
+    this.time = end;
+  }
+
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+}
 
 /** A device core with a recording host: what went to the outlet, and the dict it would write. */
 export class CoreHarness {
   readonly outlets: MaxAtom[][] = [];
   dict: Record<string, unknown> = {};
   readonly core: DeviceCore;
+  readonly clock = new FakeClock();
+  /** What the Max handlers reported to the user instead of throwing. */
+  readonly reports: string[] = [];
   private counter = 0;
 
   constructor(dict: Record<string, unknown> = {}) {
@@ -17,6 +56,7 @@ export class CoreHarness {
     this.core = new DeviceCore({
       params: genParams,
       state,
+      clock: this.clock,
       host: {
         outlet: (selector, ...args) => this.outlets.push([selector, ...args]),
         persist: (next: ShowState) => {
@@ -61,6 +101,13 @@ export class CoreHarness {
     this.core.setScenes(names);
     this.core.setPlaying(true);
     return this;
+  }
+
+  /** One Max message as the patch or the adapter sends it: parsed, then handed to the core. */
+  max(selector: string, ...atoms: MaxAtom[]): void {
+    const parsed = parseMaxMessage(selector, atoms);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    applyMaxMessage(this.core, parsed.message, { setDiscoveryPort: () => undefined, report: (text) => this.reports.push(text) });
   }
 
   launch(scene: number): void {

@@ -150,6 +150,24 @@ describe('device OSC endpoint over UDP on 127.0.0.1', () => {
     expect(JSON.parse((await panel.next('/liveblend/show/get/state')).args[0] as string)).toEqual(source.core.showState);
   });
 
+  it('sets bar alignment of recalls, refuses anything but 0 or 1, and reports it', async () => {
+    const hub = await client();
+    const panel = await client();
+    const { port, harness } = await device(hub.port);
+    panel.send(port, '/liveblend/recall/get/align_bar');
+    expect((await panel.next('/liveblend/recall/get/align_bar')).args).toEqual([0]);
+    panel.send(port, '/liveblend/recall/set/align_bar', 1);
+    expect((await panel.next('/liveblend/recall/set/align_bar')).args).toEqual([1]);
+    expect(harness.core.showState.alignRecallToBar).toBe(true);
+    const state = JSON.stringify(harness.core.showState);
+    panel.send(port, '/liveblend/recall/set/align_bar', 2);
+    expect((await panel.next('/liveblend/error')).args).toEqual(['/liveblend/recall/set/align_bar', expect.stringMatching(/argument 1 \(align_bar\): 2 is outside 0–1 \(allowed: 0 \| 1\)/)]);
+    expect(JSON.stringify(harness.core.showState)).toBe(state);
+    const mark = panel.received.length;
+    panel.send(port, '/liveblend/recall/get/align_bar');
+    expect((await panel.next('/liveblend/recall/get/align_bar', { from: mark })).args).toEqual([1]);
+  });
+
   it('refuses unknown addresses and messages meant for panels', async () => {
     const hub = await client();
     const panel = await client();
