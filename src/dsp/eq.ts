@@ -41,7 +41,9 @@ export function eqCoefficients(bands: readonly EqBand[], sampleRate: number): Fl
 export class Equalizer implements AudioProcessor {
   readonly channels: number;
   private sampleRate: number;
-  private bands: EqBand[];
+  private bands: EqBand[] | null;
+  /** The newest coefficients asked for: what reset() lands on. */
+  private target: Float64Array;
   private running: Cascade;
   private incoming: Cascade;
   private readonly fade = new LinearRamp(0);
@@ -58,14 +60,31 @@ export class Equalizer implements AudioProcessor {
     this.bands = bands.map((band) => ({ ...band }));
     this.running = new Cascade(channels);
     this.incoming = new Cascade(channels);
-    this.running.load(eqCoefficients(this.bands, sampleRate));
+    this.target = eqCoefficients(this.bands, sampleRate);
+    this.running.load(this.target);
     this.scratch = Array.from({ length: channels }, () => new Float64Array(FADE_CHUNK));
   }
 
   /** Moves to new bands, crossfading over `rampSamples` (0: at once, for a stopped transport). */
   setBands(bands: readonly EqBand[], rampSamples: number): void {
-    const coefficients = eqCoefficients(bands, this.sampleRate);
     this.bands = bands.map((band) => ({ ...band }));
+    this.moveTo(eqCoefficients(bands, this.sampleRate), rampSamples);
+  }
+
+  /**
+   * Moves to coefficients designed elsewhere, in eqCoefficients()' layout, with the same
+   * crossfade: the device's gen~ kernel receives them from node, and the simulator's model of
+   * the patch plays them through this. Until the next setBands() the EQ has no bands to
+   * redesign, so a sample-rate change keeps these coefficients (node re-sends them for the new rate).
+   */
+  setCoefficients(coefficients: ArrayLike<number>, rampSamples: number): void {
+    if (coefficients.length !== EQ_SECTIONS * COEFFICIENTS) throw new RangeError(`EQ: ${coefficients.length} coefficients, expected ${EQ_SECTIONS * COEFFICIENTS}`);
+    this.bands = null;
+    this.moveTo(Float64Array.from(coefficients), rampSamples);
+  }
+
+  private moveTo(coefficients: Float64Array, rampSamples: number): void {
+    this.target = coefficients;
     if (rampSamples < 1) {
       this.running.load(coefficients);
       this.finishFade();
@@ -81,6 +100,7 @@ export class Equalizer implements AudioProcessor {
   setSampleRate(sampleRate: number): void {
     checkSampleRate('EQ', sampleRate);
     this.sampleRate = sampleRate;
+    if (this.bands) this.target = eqCoefficients(this.bands, sampleRate);
     this.reset();
   }
 
@@ -88,7 +108,7 @@ export class Equalizer implements AudioProcessor {
   reset(): void {
     this.pending = null;
     this.finishFade();
-    this.running.load(eqCoefficients(this.bands, this.sampleRate));
+    this.running.load(this.target);
     this.running.clear();
   }
 
