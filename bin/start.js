@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the Electron panel where Electron can run; otherwise says why and serves the
-// panel to a browser instead (`liveblend serve`), printing the URL. Extra arguments go to serve.
+// panel to a browser instead (`liveblend serve`), printing the URL. Extra arguments (e.g. --demo)
+// go to the app or to serve.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,5 +48,5 @@ if (why) {
     const build = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
-  run(electronBinary(), [root]);
+  run(electronBinary(), [root, ...process.argv.slice(2)]);
 }

@@ -1,4 +1,5 @@
 import { runAnalyze } from './analyze';
+import { runLink } from './link';
 import { runRender } from './render';
 import { withUsageErrors, type CliIo } from './io';
 
@@ -6,7 +7,10 @@ const HELP = `Usage: liveblend <command> [options]
 
 Commands:
   analyze <files or folders...>   measure songs (EBU R128) and propose per-song trims
+  demo --headless                 run a simulated Live set with LiveBlend devices (no Live needed)
+  link                            join the Ableton Link session and show tempo, peers, bar, play state
   render <in> <out>               run a file through the per-song chain (EQ, compressor, limiter)
+  serve [--lan] [--demo]          run the panel in a browser (no Electron); --lan for a tablet at FOH
 
 Run 'liveblend <command> --help' for a command's options.
 `;
@@ -15,7 +19,10 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   analyze: runAnalyze,
+  demo: (argv, io) => import('./demo').then((m) => m.runDemo(argv, io)),
+  link: runLink,
   render: runRender,
+  serve: (argv, io) => import('./serve').then((m) => m.runServe(argv, io)),
 };
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {

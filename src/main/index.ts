@@ -1,4 +1,5 @@
 import { app, BrowserWindow, session, shell } from 'electron';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_DISCOVERY_PORT } from '../shared/osc-protocol';
@@ -24,6 +25,22 @@ function isAppUrl(url: string): boolean {
 
 let window: BrowserWindow | null = null;
 let running: RunningCore | null = null;
+let demoRig: ChildProcess | null = null;
+const demo = process.argv.includes('--demo');
+
+/**
+ * `npm run demo` in Electron: the simulator's rig runs as `liveblend demo --headless` beside the
+ * app (Electron's binary doubles as Node), announcing to this core as a real Live set would.
+ */
+function startDemoRig(discoveryPort: number): ChildProcess {
+  const cli = join(app.getAppPath(), 'bin', 'liveblend.js');
+  const child = spawn(process.execPath, [cli, 'demo', '--headless', '--discovery-port', String(discoveryPort)], {
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: 'inherit',
+  });
+  child.on('exit', () => (demoRig = null));
+  return child;
+}
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -70,13 +87,14 @@ if (!app.requestSingleInstanceLock()) {
     });
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     running = await startCore({
-      app: { version: app.getVersion(), shell: 'electron', demo: false },
+      app: { version: app.getVersion(), shell: 'electron', demo },
       settings: { network: 'loopback', pairing: null, discoveryPort: Number(process.env.LIVEBLEND_DISCOVERY_PORT ?? DEFAULT_DISCOVERY_PORT), theme: 'dark' },
       discoveryHost: '127.0.0.1',
       dataDir: process.env.LIVEBLEND_HOME,
       link: process.env.LIVEBLEND_NO_LINK !== '1',
     });
     serveIpc(running.core, isAppUrl, () => window?.webContents ?? null);
+    if (demo) demoRig = startDemoRig(running.hub.port);
     window = createWindow();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) window = createWindow();
@@ -92,6 +110,7 @@ if (!app.requestSingleInstanceLock()) {
     if (!running || closing) return;
     closing = true;
     event.preventDefault();
+    demoRig?.kill('SIGTERM');
     void running.close().finally(() => app.quit());
   });
 }
