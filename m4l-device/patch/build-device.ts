@@ -33,6 +33,8 @@ export interface DeviceSources {
   guide: string;
   releasedLongNames: string;
   outDir: string;
+  /** Identifiers esbuild replaces in the node script, each with a JavaScript expression (e.g. a JSON string). */
+  define?: Record<string, string>;
 }
 
 /** The real sources, under the repository root. */
@@ -50,11 +52,22 @@ export function deviceSources(root: string): DeviceSources {
   };
 }
 
+/**
+ * What the release build defines in the node script: the package version as
+ * __LIVEBLEND_VERSION__ (m4l-device/src/version.ts), so the bundle never reads package.json.
+ */
+export function versionDefine(root: string): Record<string, string> {
+  const path = join(root, 'package.json');
+  const parsed = z.object({ version: z.string().min(1) }).safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new DeviceBuildError(`${path} has no "version": the device would announce no version`);
+  return { __LIVEBLEND_VERSION__: JSON.stringify(parsed.data.version) };
+}
+
 export class DeviceBuildError extends Error {
   override name = 'DeviceBuildError';
 }
 
-const SOURCE_ROLES: Readonly<Record<Exclude<keyof DeviceSources, 'root' | 'outDir'>, string>> = {
+const SOURCE_ROLES: Readonly<Record<Exclude<keyof DeviceSources, 'root' | 'outDir' | 'define'>, string>> = {
   nodeEntry: 'the Node-for-Max entry',
   liveScript: 'the [js] LiveAPI adapter',
   stripKernel: 'the gen~ channel strip kernel',
@@ -93,6 +106,7 @@ async function bundleNodeScript(sources: DeviceSources): Promise<string> {
       logLevel: 'silent',
       legalComments: 'none',
       charset: 'utf8',
+      define: sources.define,
     });
     return result.outputFiles[0].text;
   } catch (error) {

@@ -31,7 +31,6 @@ export const METER_VALUES = 7;
 /** Messages held before node is ready: 6000 is two minutes of 20 ms meter polls. */
 export const QUEUE_LIMIT = 6000;
 
-const UI_CONTROLS = ['song', 'trim', 'integrated', 'short_term', 'gr', 'limiting', 'alarm', 'role'] as const;
 export const ROLES = ['bus', 'click', 'iem'] as const;
 
 const dB = (key: string, longName: string, shortName: string, min: number, max: number, initial: number): RangeParam => ({
@@ -50,6 +49,11 @@ const dB = (key: string, longName: string, shortName: string, min: number, max: 
 export const TRIM = dB('trim', 'Trim', 'Trim', PRESET_LIMITS.trimDb.min, PRESET_LIMITS.trimDb.max, 0);
 export const EQ_GAINS = [1, 2, 3, 4, 5].map((band) => dB(`eq${band}_gain`, `EQ ${band} Gain`, `EQ${band}`, PRESET_LIMITS.gainDb.min, PRESET_LIMITS.gainDb.max, 0));
 export const CEILING = dB('ceiling', 'Ceiling', 'Ceiling', PRESET_LIMITS.ceilingDbtp.min, PRESET_LIMITS.ceilingDbtp.max, -1);
+/** The dials of a preset, in the device view's order; node shows the recalled preset on each (`ui <key> <value>`). */
+export const PRESET_DIALS = [TRIM, ...EQ_GAINS, CEILING];
+
+/** What node's `ui` messages address (MESSAGES.md): readouts, then one per preset dial, keyed like `param`. */
+const UI_CONTROLS = ['song', 'integrated', 'short_term', 'gr', 'limiting', 'alarm', 'role', ...PRESET_DIALS.map((param) => param.key)];
 export const BYPASS: EnumParam = { kind: 'enum', key: 'bypass', longName: 'Bypass', shortName: 'Bypass', items: ['off', 'on'], initial: 0, visibility: PARAMETER_VISIBILITY.automated };
 /** Stored with the set but not automatable: changing role mid-song is never what a user wants. */
 export const ROLE: EnumParam = { kind: 'enum', key: 'role', longName: 'Role', shortName: 'Role', items: ROLES, initial: 0, visibility: PARAMETER_VISIBILITY.storedOnly };
@@ -168,7 +172,7 @@ export function describeDevice(kernels: DeviceKernels): PatchSpec {
   p.connect(openDocs, 0, pcontrol, 0);
 
   // Automatable parameters: each sends `param <key> <value>` to node.
-  const dials = [TRIM, ...EQ_GAINS, CEILING];
+  const dials = PRESET_DIALS;
   const dialIds = dials.map((param, k) => {
     const x = 6 + 54 * k;
     const dial = p.ui(`dial-${param.key}`, 'live.dial', x, 760, 44, 48, { presentation: [x, 26, 44, 48], param });
@@ -228,13 +232,14 @@ export function describeDevice(kernels: DeviceKernels): PatchSpec {
 
   const ui = p.obj('ui-route', `route ${UI_CONTROLS.join(' ')}`, 760, 600);
   p.connect(fromNode, 2, ui, 0);
-  const setText = (id: string, outlet: number, target: string) => {
-    const set = p.obj(id, 'prepend set', 760 + 90 * outlet, 640);
+  const setText = (id: string, outlet: number, target: string, y = 640) => {
+    const set = p.obj(id, 'prepend set', 760 + 90 * outlet, y);
     p.connect(ui, outlet, set, 0);
     p.connect(set, 0, target, 0);
   };
   setText('ui-song', UI_CONTROLS.indexOf('song'), song);
-  setText('ui-trim', UI_CONTROLS.indexOf('trim'), dialIds[0]);
+  // `set` moves a dial without output: showing the recalled value is not an edit going back to node.
+  dials.forEach((param, k) => setText(`ui-${param.key}`, UI_CONTROLS.indexOf(param.key), dialIds[k], 720));
   p.connect(ui, UI_CONTROLS.indexOf('integrated'), integrated, 0);
   p.connect(ui, UI_CONTROLS.indexOf('short_term'), shortTerm, 0);
   p.connect(ui, UI_CONTROLS.indexOf('gr'), gr, 0);

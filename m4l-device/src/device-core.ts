@@ -6,12 +6,14 @@ import {
   type AlarmCode,
   type DeviceRole,
   type LearnProposal,
+  type SetSong,
   type ShowState,
   type SongMeasurement,
 } from '../../src/shared/osc-protocol';
-import { presetWithControl, type ControlChange, type ControlKey } from './device-controls';
+import { presetWithControl, type ControlChange, type ControlKey, type PresetControlKey } from './device-controls';
 import { learnProposals } from './learn';
 import { ambienceSends, effectivePreset, type GenParams } from './recall';
+import { setSongs } from './set-songs';
 import { parseShowState } from './show-state-store';
 import { SongLoudness, type MeterBlock, type MeterLevels } from './song-loudness';
 import { SongResolver, type CuePoint, type CurrentSong } from './song-resolver';
@@ -42,7 +44,11 @@ export type DeviceChange =
   | { kind: 'alarm' }
   | { kind: 'click' }
   | { kind: 'align' }
-  | { kind: 'state' };
+  | { kind: 'state' }
+  /** The track or set name changed, or the adapter reported them for the first time. */
+  | { kind: 'identity' }
+  /** The set's song list (setSongs) changed. */
+  | { kind: 'songs' };
 
 export interface Alarm {
   code: AlarmCode | '';
@@ -122,9 +128,14 @@ export class DeviceCore {
   private stripReady = false;
   private recalled = false;
   private bypassed = false;
+  /** The controls whose value Live restored at load has arrived (see controlChanged). */
+  private readonly restored = new Set<ControlKey>();
   /** What each live.* control shows, as far as node knows (see controlChanged). */
   private readonly controls = new Map<ControlKey, number>();
   private alarmNow: Alarm = NO_ALARM;
+  private liveReported = false;
+  private trackReported = false;
+  private songList: SetSong[] = [];
   readonly identity: DeviceIdentity = { trackIndex: -1, trackName: '', setName: '', routing: null };
 
   constructor(options: DeviceCoreOptions) {
@@ -177,6 +188,16 @@ export class DeviceCore {
     return this.tempoBpm;
   }
 
+  /** The [js] adapter is running and has reported the device's track: panels can tell this device apart. */
+  get identityReported(): boolean {
+    return this.liveReported && this.trackReported;
+  }
+
+  /** The set's songs in set order (setSongs), preset or not. */
+  songs(): SetSong[] {
+    return structuredClone(this.songList);
+  }
+
   preset(song: string): { preset: Preset; stored: boolean } {
     const stored = this.state.presets[song];
     return { preset: stored ?? this.state.defaultPreset, stored: stored !== undefined };
@@ -208,15 +229,25 @@ export class DeviceCore {
 
   liveReady(): void {
     this.host.outlet('ui', 'song', this.announced.name);
+    const first = !this.liveReported;
+    this.liveReported = true;
+    if (first && this.identityReported) this.emit({ kind: 'identity' });
   }
 
   setSetName(name: string): void {
+    if (name === this.identity.setName) return;
     this.identity.setName = name;
+    this.emit({ kind: 'identity' });
   }
 
+  /** The adapter re-sends the track whenever the set's tracks change; only a real change is news. */
   setTrack(index: number, name: string): void {
+    const first = !this.trackReported;
+    const renamed = name !== this.identity.trackName;
+    this.trackReported = true;
     this.identity.trackIndex = index;
     this.identity.trackName = name;
+    if ((first && this.identityReported) || renamed) this.emit({ kind: 'identity' });
   }
 
   setRouting(output: string): void {
@@ -228,6 +259,7 @@ export class DeviceCore {
   setScenes(names: readonly string[]): void {
     this.resolver.setScenes(names);
     this.followSong();
+    this.updateSongList();
   }
 
   sceneTriggered(index: number): void {
@@ -267,6 +299,7 @@ export class DeviceCore {
   setCuePoints(cues: readonly CuePoint[]): void {
     this.resolver.setCuePoints(cues);
     this.followSong();
+    this.updateSongList();
   }
 
   setSampleRate(hz: number): void {
@@ -292,16 +325,19 @@ export class DeviceCore {
 
   /**
    * A live.* control moved (`param`). Its first value after node starts is the value Live
-   * restored at load, and a value equal to what node last showed on it is node's own update
-   * coming back: neither is an edit. Any other value edits the current song's preset — or, before
-   * any song, the default preset — stored, pushed and ramped like a preset set over OSC. Bypass
-   * is not part of a preset: it follows the toggle, including the value restored at load.
+   * restored at load — whether or not a recall has already shown a value on it — and a value
+   * equal to what node last showed on it (`ui`, on every recall) is node's own update coming
+   * back: neither is an edit. Any other value edits the current song's preset — or, before any
+   * song, the default preset — stored, pushed and ramped like a preset set over OSC. Bypass is
+   * not part of a preset: it follows the toggle, including the value restored at load.
    */
   controlChanged(change: ControlChange): void {
-    const known = this.controls.get(change.key);
+    const firstValue = !this.restored.has(change.key);
+    const shown = this.controls.get(change.key);
+    this.restored.add(change.key);
     this.controls.set(change.key, change.value);
     if (change.key === 'bypass') return this.setBypass(change.value === 1);
-    if (known === undefined || known === change.value) return;
+    if (firstValue || (shown !== undefined && sameParameterValue(shown, change.value))) return;
     const song = this.songKey;
     if (song === null) return this.setDefaultPreset(presetWithControl(this.state.defaultPreset, change.key, change.value));
     this.storePreset(song, presetWithControl(this.preset(song).preset, change.key, change.value));
@@ -532,8 +568,27 @@ export class DeviceCore {
       if (db === '-inf') this.sendsSet.delete(name);
       else this.sendsSet.add(name);
     }
-    this.host.outlet('ui', 'trim', preset.trimDb);
-    this.controls.set('trim', preset.trimDb);
+    this.showControls(preset);
+  }
+
+  /** Every preset control shows the recalled preset, so no dial keeps the previous song's value. */
+  private showControls(preset: Preset): void {
+    const shown: Array<[PresetControlKey, number]> = [
+      ['trim', preset.trimDb],
+      ...preset.eq.map((band, k): [PresetControlKey, number] => [`eq${k + 1}_gain` as PresetControlKey, band.gainDb]),
+      ['ceiling', preset.limiter.ceilingDbtp],
+    ];
+    for (const [key, value] of shown) {
+      this.host.outlet('ui', key, value);
+      this.controls.set(key, value);
+    }
+  }
+
+  private updateSongList(): void {
+    const next = setSongs(this.resolver.scenes, this.resolver.cuePoints);
+    if (JSON.stringify(next) === JSON.stringify(this.songList)) return;
+    this.songList = next;
+    this.emit({ kind: 'songs' });
   }
 
   private clickBlockedReason(): string {
@@ -571,6 +626,14 @@ export class DeviceCore {
   private emit(change: DeviceChange): void {
     for (const listener of this.listeners) listener(change);
   }
+}
+
+/**
+ * Live keeps parameter values in single precision: a value node showed comes back as its
+ * nearest float32 (a learned trim of -3.1234567 dB returns as -3.12345671…), which is not an edit.
+ */
+function sameParameterValue(shown: number, reported: number): boolean {
+  return Math.fround(shown) === Math.fround(reported);
 }
 
 function parseJson(text: string, what: string): unknown {

@@ -5,7 +5,9 @@ import {
   HEARTBEAT_INTERVAL_MS,
   HELLO_INTERVAL_MS,
   HUB_SILENCE_MS,
+  IDENTITY_WAIT_MS,
   LISTENER_TTL_MS,
+  MAX_JSON,
   MAX_OSC_PACKET_BYTES,
   METER_INTERVAL_MS,
   OSC,
@@ -34,6 +36,8 @@ export interface EndpointTiming {
   hubSilenceMs: number;
   meterMs: number;
   listenerTtlMs: number;
+  /** How long the first hello waits for the adapter to report the track. */
+  identityWaitMs: number;
 }
 
 export const DEFAULT_TIMING: EndpointTiming = {
@@ -42,6 +46,7 @@ export const DEFAULT_TIMING: EndpointTiming = {
   hubSilenceMs: HUB_SILENCE_MS,
   meterMs: METER_INTERVAL_MS,
   listenerTtlMs: LISTENER_TTL_MS,
+  identityWaitMs: IDENTITY_WAIT_MS,
 };
 
 export interface OscEndpointOptions {
@@ -63,7 +68,7 @@ export interface EndpointCounters {
   socketErrors: number;
 }
 
-type Topic = 'song' | 'preset' | 'target' | 'ceiling' | 'role' | 'meter' | 'alarm';
+type Topic = 'song' | 'songs' | 'preset' | 'target' | 'ceiling' | 'role' | 'meter' | 'alarm';
 
 interface Peer {
   address: string;
@@ -115,6 +120,9 @@ export class OscEndpoint {
   private discoveryPort: number;
   private hub: (Peer & { lastHeard: number }) | null = null;
   private lastHelloAt = -Infinity;
+  /** Set when the wait for the adapter's report is over: hello goes out even without a track. */
+  private identityWaitOver = false;
+  private identityTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private meterTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -155,6 +163,7 @@ export class OscEndpoint {
     });
     this.boundPort = socket.address().port;
     this.unsubscribe = this.core.onChange((change) => this.changed(change));
+    this.identityTimer = setTimeout(() => this.identityWaitEnded(), this.timing.identityWaitMs);
     this.tick();
     this.tickTimer = setInterval(() => this.tick(), Math.min(this.timing.heartbeatMs, this.timing.helloMs));
     return this.boundPort;
@@ -163,6 +172,8 @@ export class OscEndpoint {
   async stop(): Promise<void> {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.meterTimer) clearInterval(this.meterTimer);
+    if (this.identityTimer) clearTimeout(this.identityTimer);
+    this.identityTimer = null;
     this.tickTimer = null;
     this.meterTimer = null;
     this.unsubscribe?.();
@@ -296,13 +307,33 @@ export class OscEndpoint {
       this.lastHelloAt = -Infinity;
     }
     if (this.hub) this.send(this.heartbeat(), this.hub);
-    else if (now - this.lastHelloAt >= this.timing.helloMs) {
+    else if (this.mayAnnounce() && now - this.lastHelloAt >= this.timing.helloMs) {
       this.lastHelloAt = now;
       this.send(this.hello(), { address: this.options.discoveryHost ?? '127.0.0.1', port: this.discoveryPort });
     }
     for (const listener of [...this.listeners.values()]) {
       if (now - listener.lastHeard > this.timing.listenerTtlMs) this.dropListener(listener);
     }
+  }
+
+  /**
+   * A hello without the track would file this device's presets under an empty track name in
+   * every panel that hears it, so the first hello waits for the adapter's report — but not for
+   * ever: with no adapter (a broken install) the device must still be found.
+   */
+  private mayAnnounce(): boolean {
+    return this.identityWaitOver || this.core.identityReported;
+  }
+
+  private identityWaitEnded(): void {
+    this.identityTimer = null;
+    this.identityWaitOver = true;
+    if (!this.core.identityReported) {
+      this.options.log(
+        `the Live API adapter (liveblend-live.js) has not reported this device's track after ${this.timing.identityWaitMs} ms; announcing without a track name, so panels cannot keep this device's presets apart. Check that liveblend-live.js is next to the device and the Max window for its errors`,
+      );
+    }
+    this.tick();
   }
 
   private hello(): Buffer {
@@ -327,6 +358,8 @@ export class OscEndpoint {
       this.core.playing ? 1 : 0,
       this.core.revision,
       this.core.alarm.code,
+      this.core.identity.trackName.slice(0, 128),
+      this.core.identity.setName.slice(0, 128),
     ]);
   }
 
@@ -355,6 +388,18 @@ export class OscEndpoint {
         this.toListeners('role', encodeReply(OSC.roleGetName, [this.core.showState.role]));
         for (const song of Object.keys(this.core.showState.presets)) this.toListeners('preset', encodeReply(OSC.presetGetSong, this.presetReply(song)));
         return;
+      case 'songs': {
+        const reply = this.songListReply();
+        if ('error' in reply) return this.toListeners('songs', encodeMessage(OSC.error.address, OSC.error.args, [OSC.songsGetList.address, reply.error]));
+        return this.toListeners('songs', reply.packet);
+      }
+      case 'identity':
+        // A hub hears the new names in the next heartbeat; an unwelcomed device announces them now.
+        if (!this.hub && this.mayAnnounce()) {
+          this.lastHelloAt = -Infinity;
+          this.tick();
+        }
+        return;
       case 'click':
       case 'align':
         // No listen topic: a hub sees the revision grow and resyncs.
@@ -372,9 +417,37 @@ export class OscEndpoint {
     return [song, JSON.stringify(preset), stored ? 1 : 0];
   }
 
+  /** The song list as one reply packet, or why a set this large cannot be sent as one. */
+  private songListReply(): { packet: Buffer } | { error: string } {
+    const songs = this.core.songs();
+    const json = JSON.stringify(songs);
+    const packet = encodeReply(OSC.songsGetList, [json]);
+    const tooBig =
+      json.length > MAX_JSON
+        ? `${json.length} characters of JSON, more than a JSON argument may hold (${MAX_JSON})`
+        : packet.length > MAX_OSC_PACKET_BYTES
+          ? `${packet.length} bytes, more than one OSC packet may hold (MAX_OSC_PACKET_BYTES = ${MAX_OSC_PACKET_BYTES})`
+          : null;
+    if (tooBig === null) return { packet };
+    return { error: `the song list of this set (${songs.length} songs) is ${tooBig}: LiveBlend shows sets of at most a few hundred songs; split the show into several Live sets` };
+  }
+
   private clickReply(): ReplyValues<typeof OSC.clickGetState> {
     const click = this.core.clickStatus();
     return [click.enabled ? 1 : 0, click.sounding ? 1 : 0, click.blocked];
+  }
+
+  /** get/list and start_listen/list: a set too large for one packet is refused whole, listener and all. */
+  private songListRoute(spec: OscAddressSpec, listen: boolean): Route {
+    return {
+      spec,
+      run: (_args, from) => {
+        const reply = this.songListReply();
+        if ('error' in reply) throw new Error(reply.error);
+        if (listen) this.listen(from, 'songs');
+        return reply.packet;
+      },
+    };
   }
 
   private buildRoutes(): Route[] {
@@ -400,6 +473,9 @@ export class OscEndpoint {
       route(OSC.songGetCurrent, () => this.songReply()),
       listenRoute(OSC.songStartListenCurrent, 'song', () => this.songReply()),
       stopRoute(OSC.songStopListenCurrent, 'song'),
+      this.songListRoute(OSC.songsGetList, false),
+      this.songListRoute(OSC.songsStartListenList, true),
+      stopRoute(OSC.songsStopListenList, 'songs'),
       route(OSC.presetGetSong, ([song]) => this.presetReply(song)),
       route(OSC.presetSetSong, ([song, json]) => {
         core.setPreset(song, json);

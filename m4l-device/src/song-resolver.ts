@@ -64,6 +64,15 @@ export class SongResolver {
     return this.songTimeBeats;
   }
 
+  get scenes(): readonly string[] {
+    return this.sceneNames;
+  }
+
+  /** In time order. */
+  get cuePoints(): readonly CuePoint[] {
+    return this.cues;
+  }
+
   setScenes(names: readonly string[]): void {
     this.sceneNames = [...names];
     // A renamed playing scene is re-read: fixing a scene's name mid-show should take effect.

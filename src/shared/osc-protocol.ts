@@ -22,6 +22,12 @@ export const HELLO_INTERVAL_MS = 2000;
 export const HEARTBEAT_INTERVAL_MS = 1000;
 /** A welcomed device goes back to hello when its hub has sent nothing (ping, welcome, anything) for this long. */
 export const HUB_SILENCE_MS = 5000;
+/**
+ * A device holds its first hello until the [js] adapter has reported its track (panels keep
+ * presets by track name and role); without an adapter (a broken install) it says hello anyway
+ * after this long, with what it has.
+ */
+export const IDENTITY_WAIT_MS = 5000;
 export const METER_INTERVAL_MS = 100;
 /**
  * A bar-aligned recall reported this soon after a bar line counts as on it: LiveAPI reports a
@@ -51,7 +57,8 @@ export const ALARM_CODES = ['click_to_foh'] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
 const MAX_NAME = 128;
-const MAX_JSON = 60_000;
+/** The longest JSON text argument, in characters. */
+export const MAX_JSON = 60_000;
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -157,6 +164,13 @@ const songReply = [
   flagArg('playing', "1 while Live's transport runs"),
 ] as const;
 
+const songListReply = [
+  jsonArg(
+    'songs',
+    'JSON array of {key, name, scene} (scene: 0-based scene index) for songs from scenes and {key, name, cue} (cue: 0-based locator index in time order) for songs only a locator names; name is the scene or locator name as Live shows it',
+  ),
+] as const;
+
 const presetReply = [songKeyArg, jsonArg('preset', 'the preset in force for that song, as JSON'), flagArg('stored', '0 when the song has no preset of its own and plays the default')] as const;
 
 const meterArgs = [
@@ -190,7 +204,7 @@ export const OSC = {
       intArg('port', 1, 65535, "the device's OSC port (send requests here)"),
       floatArg('sample_rate', { min: 0, max: 384000, unit: 'Hz' }, 'the audio sample rate (0 until the patch has reported it)'),
     ],
-    `Sent to the discovery port (default ${DEFAULT_DISCOVERY_PORT}) every ${HELLO_INTERVAL_MS} ms until a hub answers with /liveblend/welcome.`,
+    `Sent to the discovery port (default ${DEFAULT_DISCOVERY_PORT}) every ${HELLO_INTERVAL_MS} ms until a hub answers with /liveblend/welcome. The first hello waits until the device's Live API adapter has reported the track (at most ${IDENTITY_WAIT_MS} ms; after that the device says hello with what it has and warns in the Max console).`,
   ),
   welcome: message(
     '/welcome',
@@ -208,6 +222,8 @@ export const OSC = {
       flagArg('playing', "1 while Live's transport runs"),
       intArg('revision', 0, 2 ** 31 - 1, 'show state revision: it grows with every change, so a hub knows when to resync'),
       stringArg('alarm', 'active alarm code ("" for none)'),
+      stringArg('track', "the name of the device's track now (a renamed track shows here)"),
+      stringArg('set', 'the Live set name ("" for an unsaved set)'),
     ],
     `Sent to the welcoming hub every ${HEARTBEAT_INTERVAL_MS} ms.`,
   ),
@@ -224,6 +240,15 @@ export const OSC = {
   songGetCurrent: request('/song/get/current', [], songReply, 'The song now current.'),
   songStartListenCurrent: request('/song/start_listen/current', [], songReply, 'Sends the current song now and on every change.', '/song/get/current'),
   songStopListenCurrent: request('/song/stop_listen/current', [], [], 'Stops song updates to the sender.'),
+
+  songsGetList: request(
+    '/songs/get/list',
+    [],
+    songListReply,
+    `The songs of the Live set in set order, whether or not they have a preset: every scene that names a song, in scene order, each song key once at its first scene; then, when the set has locators, the songs of locators no scene names, in time order. Separator scenes and locators ("—", empty names) are left out. Refused when the list would not fit one packet (${MAX_JSON} characters of JSON, ${MAX_OSC_PACKET_BYTES} bytes).`,
+  ),
+  songsStartListenList: request('/songs/start_listen/list', [], songListReply, 'Sends the song list now and whenever it changes (a scene or locator renamed, added, removed or moved).', '/songs/get/list'),
+  songsStopListenList: request('/songs/stop_listen/list', [], [], 'Stops song list updates to the sender.'),
 
   presetGetSong: request('/preset/get/song', [songKeyArg], presetReply, "A song's preset."),
   presetSetSong: request(
@@ -370,6 +395,14 @@ export const learnProposalSchema = z.strictObject({
   clamped: z.boolean(),
 });
 export type LearnProposal = z.output<typeof learnProposalSchema>;
+
+/** One entry of /liveblend/songs/get/list: a song from a scene or, in an arrangement set, a locator. */
+export const setSongSchema = z.union([
+  z.strictObject({ key: z.string().min(1), name: z.string(), scene: z.number().int().min(0) }),
+  z.strictObject({ key: z.string().min(1), name: z.string(), cue: z.number().int().min(0) }),
+]);
+export type SetSong = z.output<typeof setSongSchema>;
+export const setSongListSchema = z.array(setSongSchema);
 
 export const fohOutputsSchema = z.array(z.string().min(1).max(MAX_NAME)).max(64);
 

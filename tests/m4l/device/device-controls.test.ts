@@ -71,26 +71,55 @@ describe('turning a control on the device', () => {
     expect(h.core.preset('hold on').preset.eq[3].gainDb).toBe(0);
   });
 
-  it('the values Live restores at load, and node\'s own trim display coming back, are not edits', () => {
+  it('the values Live restores at load, and node\'s own display coming back, are not edits', () => {
     const h = new CoreHarness();
     h.max('param', 'trim', 5);
     h.max('param', 'eq2_gain', -3);
-    h.max('param', 'ceiling', -2);
     h.sceneSet();
-    h.core.setPreset('hold on', JSON.stringify({ version: 1, trimDb: -2.5 }));
+    // Restored after the first recall already showed the default preset: still Live restoring, not a user.
+    h.max('param', 'ceiling', -2);
+    h.max('param', 'eq4_gain', 6);
+    expect(h.core.showState.defaultPreset).toEqual(new CoreHarness().core.showState.defaultPreset);
+    h.core.setPreset('hold on', JSON.stringify({ version: 1, trimDb: -2.5, eq: [{}, { gainDb: 1.5 }, {}, {}, {}], limiter: { ceilingDbtp: -1.3 } }));
     h.launch(1);
     expect(h.ui('trim').at(-1)).toBe(-2.5);
     const state = JSON.stringify(h.core.showState);
     const revision = h.core.revision;
     const before = h.mark;
     h.max('param', 'trim', -2.5);
-    h.max('param', 'eq2_gain', -3);
+    h.max('param', 'eq2_gain', 1.5);
+    // Live hands back a parameter in single precision.
+    h.max('param', 'ceiling', Math.fround(-1.3));
     expect(JSON.stringify(h.core.showState)).toBe(state);
     expect(h.core.revision).toBe(revision);
     expect(h.outlets.slice(before)).toEqual([]);
     // The next real move is an edit.
     h.max('param', 'eq2_gain', -1);
     expect(h.core.preset('hold on').preset.eq[1].gainDb).toBe(-1);
+  });
+
+  it('every recall shows the song\'s trim, EQ gains and ceiling on the dials, not the previous song\'s', () => {
+    const h = loaded();
+    h.core.setPreset('hold on', JSON.stringify({ version: 1, trimDb: -2, eq: [{}, { gainDb: 3 }, {}, { gainDb: -4.5 }, {}], limiter: { ceilingDbtp: -2 } }));
+    h.core.setPreset('runaway', JSON.stringify({ version: 1, trimDb: 1, eq: [{}, {}, { gainDb: 2 }, {}, {}] }));
+    const shown = (from: number) => Object.fromEntries(['trim', 'eq1_gain', 'eq2_gain', 'eq3_gain', 'eq4_gain', 'eq5_gain', 'ceiling'].map((key) => [key, h.ui(key, from)]));
+    let from = h.mark;
+    h.launch(1);
+    expect(shown(from)).toEqual({ trim: [-2], eq1_gain: [0], eq2_gain: [3], eq3_gain: [0], eq4_gain: [-4.5], eq5_gain: [0], ceiling: [-2] });
+    from = h.mark;
+    h.launch(3);
+    expect(shown(from)).toEqual({ trim: [1], eq1_gain: [0], eq2_gain: [0], eq3_gain: [2], eq4_gain: [0], eq5_gain: [0], ceiling: [-1] });
+    // The show ceiling caps every preset: the dial shows the ceiling the limiter really runs at.
+    from = h.mark;
+    h.core.setCeiling(-3);
+    expect(h.ui('ceiling', from)).toEqual([-3]);
+    // Moving a dial shows the edited preset back on every dial, and the echo is not a second edit.
+    from = h.mark;
+    const revision = h.core.revision;
+    h.max('param', 'eq5_gain', 1);
+    expect(shown(from)).toMatchObject({ eq3_gain: [2], eq5_gain: [1] });
+    h.max('param', 'eq3_gain', 2);
+    expect(h.core.revision).toBe(revision + 1);
   });
 
   it('before any song, a control edits the default preset that songs without their own play', () => {

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AMXD_TYPE_AUDIO_EFFECT, readAmxd, readAmxdChunks } from '../../../m4l-device/patch/amxd';
-import { AMXD_FILE, MAXPAT_FILE, buildDevice, readReleasedLongNames } from '../../../m4l-device/patch/build-device';
+import { AMXD_FILE, MAXPAT_FILE, buildDevice, deviceSources, readReleasedLongNames, versionDefine } from '../../../m4l-device/patch/build-device';
 import { findProblems } from '../../../m4l-device/patch/validate';
 import type { MaxBox, MaxPatcher } from '../../../m4l-device/patch/types';
 import { fixtureSources, type FixtureSources } from './fixture-sources';
@@ -13,9 +15,21 @@ function fresh(): FixtureSources {
   fixtures.push(f);
   return f;
 }
+const tempDirs: string[] = [];
 afterEach(() => {
   for (const f of fixtures.splice(0)) f.remove();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** The real node script, bundled into a temporary folder (the checkout's dist/ is left alone). */
+async function realBundle(define?: Record<string, string>): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'liveblend-dist-'));
+  tempDirs.push(outDir);
+  await buildDevice({ ...deviceSources(repoRoot), outDir, define });
+  return readFileSync(join(outDir, 'liveblend-device.js'), 'utf8');
+}
 
 async function built() {
   const f = fresh();
@@ -82,6 +96,17 @@ describe('npm run build:device (buildDevice)', () => {
     expect(bundle).toContain('function describeTempo');
     expect(bundle).not.toMatch(/^\s*import\s/m);
     expect(bundle).not.toContain('sourceMappingURL');
+  });
+
+  it("writes package.json's version into the node script as a literal, so the installed bundle never reads package.json", async () => {
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(versionDefine(repoRoot)).toEqual({ __LIVEBLEND_VERSION__: JSON.stringify(version) });
+    const released = await realBundle(versionDefine(repoRoot));
+    expect(released).toMatch(new RegExp(`DEVICE_VERSION = [^;]*${JSON.stringify(version).replaceAll('.', '\\.')}`));
+    expect(released).not.toContain('package.json');
+    expect(released).not.toContain('__LIVEBLEND_VERSION__');
+    // Without the define (a build that forgot it), the bundle would look for package.json beside itself.
+    expect(await realBundle()).toContain('package.json');
   });
 
   it('fails naming every missing source and writes no device', async () => {
@@ -152,7 +177,8 @@ describe('the LiveBlend patch', () => {
     expect(reachable(patcher, 'thisdevice')).toContain('live-adapter');
     expect(byId(patcher, 'from-node').text).toBe('route ready gen ui js state');
     const fromNode = reachable(patcher, 'from-node');
-    for (const target of ['strip', 'meter', 'live-adapter', 'state', 'song', 'integrated', 'short-term', 'gr', 'limiting', 'alarm', 'role', 'dial-trim', 'ready-gate']) {
+    const dials = ['dial-trim', 'dial-eq1_gain', 'dial-eq2_gain', 'dial-eq3_gain', 'dial-eq4_gain', 'dial-eq5_gain', 'dial-ceiling'];
+    for (const target of ['strip', 'meter', 'live-adapter', 'state', 'song', 'integrated', 'short-term', 'gr', 'limiting', 'alarm', 'role', ...dials, 'ready-gate']) {
       expect(fromNode, target).toContain(target);
     }
     expect(byId(patcher, 'state').text).toBe('dict ---liveblend_state @embed 1');

@@ -1,6 +1,6 @@
 /**
  * A tiny runner for the control-rate part of a patch description: enough of Max's message
- * semantics (gate, trigger, i, +, split, zl.join, prepend, coll, route, message boxes) to send
+ * semantics (gate, trigger, i, +, split, zl.join, prepend, coll, route, live.dial, message boxes) to send
  * messages through the ready gate and see what node.script receives, in order. Objects it does
  * not model throw, so a change to the gate's wiring cannot pass unnoticed.
  */
@@ -19,6 +19,11 @@ export class MessageFlow {
 
   constructor(private readonly spec: PatchSpec) {}
 
+  /** What a live.dial shows now (undefined before anything set it). */
+  shown(id: string): number | undefined {
+    return this.state.get(id) as number | undefined;
+  }
+
   send(id: string, inlet: number, message: Message): void {
     const box = this.spec.boxes.find((b) => b.id === id);
     if (!box) throw new Error(`no box ${id}`);
@@ -29,7 +34,7 @@ export class MessageFlow {
 
   private run(box: BoxSpec, inlet: number, message: Message): [number, Message][] {
     if (box.maxclass === 'message') return [[0, atoms(box.text ?? '')]];
-    const { className, args } = parseObjectText(box.text ?? '');
+    const { className, args } = box.maxclass === 'newobj' ? parseObjectText(box.text ?? '') : { className: box.maxclass, args: [] };
     const get = <T>(init: T): T => (this.state.has(box.id) ? (this.state.get(box.id) as T) : init);
     const set = (value: unknown) => this.state.set(box.id, value);
     switch (className) {
@@ -75,6 +80,12 @@ export class MessageFlow {
         const k = args.indexOf(String(message[0]));
         if (k === -1) return [[args.length, message]];
         return [[k, message.length > 1 ? message.slice(1) : ['bang']]];
+      }
+      case 'live.dial': {
+        // `set` changes what the dial shows without output; a value (the user turning it) goes out.
+        if (message[0] === 'set') return (set(Number(message[1])), []);
+        set(Number(message[0]));
+        return [[0, [Number(message[0])]]];
       }
       default:
         throw new Error(`box ${box.id} [${box.text}]: ${className} is not modelled by the message-flow runner`);
