@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { analyzeInPool } from '../main/analysis/pool';
-import { buildReport, formatTable } from './analyze-report';
+import { DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS, TARGET_LIMITS } from '../shared/osc-protocol';
+import { PRESET_LIMITS } from '../shared/preset';
+import { buildReport, fmtDb, formatTable } from './analyze-report';
 import { collectAudioFiles } from './collect-files';
 import { createProgress } from './progress';
 import { UsageError, joinNegativeValues, parseNumberOption, type CliIo } from './io';
@@ -12,8 +14,8 @@ Measures each song (EBU R128 / BS.1770) and proposes the trim that brings it to 
 Files given one by one are taken in set order; folders are searched recursively.
 
 Options:
-  --target <LUFS>    loudness target (default −18)
-  --ceiling <dBTP>   true-peak ceiling (default −1)
+  --target <LUFS>    loudness target, ${fmtDb(TARGET_LIMITS.min, 0)} to ${fmtDb(TARGET_LIMITS.max, 0)} as the device accepts (default ${fmtDb(DEFAULT_TARGET_LUFS, 0)})
+  --ceiling <dBTP>   true-peak ceiling, ${fmtDb(PRESET_LIMITS.ceilingDbtp.min, 0)} to ${fmtDb(PRESET_LIMITS.ceilingDbtp.max, 0)} (default ${fmtDb(DEFAULT_CEILING_DBTP, 0)})
   --workers <N>      files measured in parallel (default: number of cores)
   --json             print one JSON document instead of the table
   --series           with --json: add momentary and short-term series ([tEnd s, LUFS])
@@ -42,8 +44,8 @@ export async function runAnalyze(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(ANALYZE_HELP);
     return 0;
   }
-  const target = parseNumber('target', values.target, -18, -60, 0, 'LUFS');
-  const ceiling = parseNumber('ceiling', values.ceiling, -1, -20, 0, 'dBTP');
+  const target = parseNumber('target', values.target, DEFAULT_TARGET_LUFS, TARGET_LIMITS.min, TARGET_LIMITS.max, 'LUFS');
+  const ceiling = parseNumber('ceiling', values.ceiling, DEFAULT_CEILING_DBTP, PRESET_LIMITS.ceilingDbtp.min, PRESET_LIMITS.ceilingDbtp.max, 'dBTP');
   const workers = parseNumber('workers', values.workers, availableParallelism(), 1, 256);
   if (!Number.isInteger(workers)) throw new UsageError(`--workers ${values.workers}: expected a whole number`);
   if (values.series && !values.json) throw new UsageError('--series needs --json (series are too long for the table)');

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ProcessingChain } from '../dsp/chain';
 import { LoudnessMeter, type LoudnessMeasurement } from '../dsp/loudness';
 import { WavWriter, openAudio, type AudioReader } from '../main/audio';
+import { TARGET_LIMITS } from '../shared/osc-protocol';
 import { PRESET_LIMITS, defaultPreset, parsePreset, type Preset } from '../shared/preset';
 import { fmtDb } from './analyze-report';
 import { UsageError, joinNegativeValues, parseNumberOption, withUsageErrors, type CliIo } from './io';
@@ -17,9 +18,9 @@ the device does, and writes a WAV file with the input's sample rate, channels an
 
 Options:
   --preset <file.json>      preset to apply (default: flat EQ, compressor off, limiter at −1 dBTP)
-  --target <LUFS>           set the trim so the result measures this integrated loudness
-                            (replaces the preset's trim)
-  --ceiling <dBTP>          limiter ceiling, from −20 to 0 (replaces the preset's; turns it on)
+  --target <LUFS>           set the trim so the result measures this integrated loudness,
+                            from ${fmtDb(TARGET_LIMITS.min, 0)} to ${fmtDb(TARGET_LIMITS.max, 0)} as the device accepts (replaces the preset's trim)
+  --ceiling <dBTP>          limiter ceiling, from ${fmtDb(PRESET_LIMITS.ceilingDbtp.min, 0)} to ${fmtDb(PRESET_LIMITS.ceilingDbtp.max, 0)} (replaces the preset's; turns it on)
   --format <pcm24|float32>  sample format of <out.wav> (default pcm24)
   -h, --help                show this help
 
@@ -87,7 +88,7 @@ async function parseJob(argv: string[], io: CliIo): Promise<RenderJob | null> {
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format ${values.format}: expected ${FORMATS.join(' or ')}`);
-  const target = values.target === undefined ? null : parseNumberOption('target', values.target, -60, 0, 'LUFS');
+  const target = values.target === undefined ? null : parseNumberOption('target', values.target, TARGET_LIMITS.min, TARGET_LIMITS.max, 'LUFS');
   const preset = values.preset === undefined ? defaultPreset() : await loadPreset(values.preset);
   if (values.ceiling !== undefined) {
     const { min, max } = PRESET_LIMITS.ceilingDbtp;

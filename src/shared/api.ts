@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { PRESET_LIMITS, presetSchema, type EqBand, type Preset } from './preset';
+import type { DeviceRole } from './osc-protocol';
+import { presetSchema, type EqBand, type Preset } from './preset';
+import { SHOW_LIMITS, ceilingsSchema, slotIdSchema, venueChangesSchema, type Show } from './show';
 
 /**
  * The PanelApi contract: every request the panel sends to the core (with its reply) and every
@@ -7,39 +9,15 @@ import { PRESET_LIMITS, presetSchema, type EqBand, type Preset } from './preset'
  * ipc-shared.ts. Electron IPC and the WebSocket transport both implement exactly these maps, so
  * the renderer sees one API and never knows which carries it.
  *
+ * The panel sees the show file's own type (`Show`, src/shared/show.ts); a slot is always its
+ * slot id, "bus:Tracks" (`slotId()` in show.ts), in requests, events and log entries alike.
+ *
  * The request parameters and the ws envelope have zod schemas here: the core parses every
  * incoming message with them before acting on it. Replies and events are produced by the core
  * itself, so they are typed but not re-validated by the panel beyond the envelope.
  */
 
 // ─── Domain types ──────────────────────────────────────────────────────────────────────────────
-
-export const DEVICE_ROLES = ['bus', 'click', 'iem'] as const;
-export type DeviceRole = (typeof DEVICE_ROLES)[number];
-
-/**
- * A preset slot: a device's track name plus its role ("Keys Stems" bus), so several bus devices
- * in one set keep their own presets and a slot survives reopening the set. Its key in a song's
- * `presets` record is `slotKey(slot)`.
- */
-export interface DeviceSlot {
-  track: string;
-  role: DeviceRole;
-}
-
-/** "bus:Keys Stems" — role first because a track name may contain any character, including ':'. */
-export function slotKey(slot: DeviceSlot): string {
-  return `${slot.role}:${slot.track}`;
-}
-
-export function parseSlotKey(key: string): DeviceSlot {
-  const colon = key.indexOf(':');
-  const role = key.slice(0, colon);
-  if (colon < 0 || !(DEVICE_ROLES as readonly string[]).includes(role)) {
-    throw new Error(`slot key "${key}" is not "<role>:<track>" with role ${DEVICE_ROLES.join(', ')}`);
-  }
-  return { role: role as DeviceRole, track: key.slice(colon + 1) };
-}
 
 export interface DeviceInfo {
   id: string;
@@ -58,34 +36,6 @@ export interface DeviceInfo {
   routing: string;
   /** A routing alarm ("click routed to FOH outputs"), or null when all is well. */
   alarm: string | null;
-}
-
-/** A venue-level layer on top of every song: the room's trim and EQ. */
-export interface VenueOffset {
-  name: string;
-  trimDb: number;
-  eq: Preset['eq'];
-}
-
-export interface ShowSong {
-  /** Stable identity of the song in the set (the device resolves scenes and locators to it). */
-  key: string;
-  name: string;
-  /** slotKey(slot) → preset. */
-  presets: Record<string, Preset>;
-}
-
-/** The whole show as the core holds it; `revision` increases with every accepted edit. */
-export interface ShowDocument {
-  name: string;
-  targetLufs: number;
-  toleranceLu: number;
-  ceilings: { fohDbtp: number; iemDbtp: number };
-  /** In set order. */
-  songs: ShowSong[];
-  venue: VenueOffset;
-  notes: string;
-  revision: number;
 }
 
 export const TARGET_PRESETS_LUFS = [-23, -18, -16, -14] as const;
@@ -111,6 +61,7 @@ export type NowPlaying = Record<string, string | null>;
 
 export interface SongLoudness {
   songKey: string;
+  /** Slot id, "bus:Tracks". */
   slot: string;
   integrated: number | null;
   lra: number | null;
@@ -119,6 +70,11 @@ export interface SongLoudness {
   measuredSeconds: number;
 }
 
+/**
+ * A learned trim for one song on one slot, in the show's terms: `beforeTrimDb` is the song's trim
+ * in the show now, `afterTrimDb` the trim that puts the song on target (what learn:apply stores).
+ * Both are the song's own trim, without the venue offset the device also applies.
+ */
 export interface LearnProposal {
   songKey: string;
   slot: string;
@@ -127,8 +83,9 @@ export interface LearnProposal {
   measured: { integrated: number | null; lra: number | null; maxTruePeak: number | null; measuredSeconds: number };
 }
 
-export interface LogEntry {
-  /** ISO 8601. */
+/** One song played, as the loudness log keeps it. */
+export interface LogRecord {
+  /** ISO 8601, when the song ended. */
   at: string;
   show: string;
   venue: string;
@@ -140,7 +97,17 @@ export interface LogEntry {
   maxTruePeak: number | null;
   maxShortTerm: number | null;
   targetLufs: number;
+  toleranceLu: number;
+  /** The trim in force while the song played (venue offset included). */
   trimDb: number;
+}
+
+/** A logged song with how far it landed from its target. */
+export interface LogEntry extends LogRecord {
+  /** integrated − target in LU; null when nothing was measured. */
+  deviationLu: number | null;
+  /** |deviation| ≤ tolerance; null when nothing was measured. */
+  withinTolerance: boolean | null;
 }
 
 export interface LinkState {
@@ -175,6 +142,8 @@ export interface AnalysisState {
   status: 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
   done: number;
   total: number;
+  /** The whole job, 0…1, files in progress counted by how far they got. */
+  progress: number;
   currentFile: string | null;
   results: AnalysisFileResult[];
   errors: AnalysisFileError[];
@@ -213,20 +182,6 @@ export type EditResult = { ok: true; revision: number } | { ok: false; error: 's
 const empty = z.strictObject({});
 const revision = z.number().int().min(0);
 const songKeySchema = z.string().min(1).max(256);
-const slotKeySchema = z
-  .string()
-  .max(300)
-  .refine(
-    (key) => {
-      try {
-        parseSlotKey(key);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { error: `is not "<role>:<track>" with role ${DEVICE_ROLES.join(', ')}` },
-  );
 const ranged = (limit: { min: number; max: number }) => z.number().min(limit.min).max(limit.max);
 const MAX_PATHS = 10_000;
 
@@ -234,37 +189,38 @@ export const requestParamsSchemas = {
   'app:info': empty,
   'devices:list': empty,
   'show:get': empty,
-  /** Show-level fields; songs and presets have their own edits. */
+  /**
+   * Show-level fields; songs and presets have their own edits. Fields left out keep their value
+   * (inside `ceilings` and `venue` too); whatever is given is saved as one revision or not at all.
+   */
   'show:update': z.strictObject({
     baseRevision: revision,
     changes: z.strictObject({
-      name: z.string().min(1).max(256).optional(),
-      targetLufs: z.number().min(-40).max(-5).optional(),
-      toleranceLu: z.number().min(0.1).max(12).optional(),
-      ceilings: z.strictObject({ fohDbtp: ranged(PRESET_LIMITS.ceilingDbtp), iemDbtp: ranged(PRESET_LIMITS.ceilingDbtp) }).optional(),
+      name: z.string().min(1).max(200).optional(),
+      targetLufs: ranged(SHOW_LIMITS.targetLufs).optional(),
+      toleranceLu: ranged(SHOW_LIMITS.toleranceLu).optional(),
+      ceilings: ceilingsSchema.partial().optional(),
       notes: z.string().max(20_000).optional(),
-      venue: z
-        .strictObject({ name: z.string().max(256), trimDb: ranged(PRESET_LIMITS.trimDb), eq: presetSchema.shape.eq.unwrap() })
-        .optional(),
+      venue: venueChangesSchema.optional(),
     }),
   }),
   'show:reorderSongs': z.strictObject({ baseRevision: revision, songKeys: z.array(songKeySchema).max(1000) }),
   'preset:set': z.strictObject({
     baseRevision: revision,
     songKey: songKeySchema,
-    slot: slotKeySchema,
+    slot: slotIdSchema,
     preset: presetSchema,
     /** Apply on the next bar line of the Link session instead of at once. */
     alignToBar: z.boolean().optional(),
   }),
-  'preset:copy': z.strictObject({ baseRevision: revision, fromSongKey: songKeySchema, slot: slotKeySchema, toSongKeys: z.array(songKeySchema).min(1).max(1000) }),
+  'preset:copy': z.strictObject({ baseRevision: revision, fromSongKey: songKeySchema, slot: slotIdSchema, toSongKeys: z.array(songKeySchema).min(1).max(1000) }),
   'nowPlaying:get': empty,
   'loudness:get': empty,
   'learn:get': empty,
   /** `items` omitted: apply every proposal. */
   'learn:apply': z.strictObject({
     baseRevision: revision,
-    items: z.array(z.strictObject({ songKey: songKeySchema, slot: slotKeySchema })).max(10_000).optional(),
+    items: z.array(z.strictObject({ songKey: songKeySchema, slot: slotIdSchema })).max(10_000).optional(),
   }),
   'log:show': z.strictObject({ show: z.string().max(256).optional() }),
   'log:song': z.strictObject({ songKey: songKeySchema }),
@@ -278,12 +234,11 @@ export const requestParamsSchemas = {
   'analysis:start': z.strictObject({ paths: z.array(z.string().min(1).max(4096)).min(1).max(MAX_PATHS) }),
   'analysis:cancel': z.strictObject({ jobId: z.string().min(1).max(128) }),
   'analysis:get': empty,
-  /** Each analysed file matched to a song: the core sets that slot's trim to reach the target. */
-  'analysis:seedTrims': z.strictObject({
-    baseRevision: revision,
-    slot: slotKeySchema,
-    matches: z.array(z.strictObject({ path: z.string().min(1).max(4096), songKey: songKeySchema })).min(1).max(MAX_PATHS),
-  }),
+  /**
+   * Sets `slot`'s trim of every song the last finished analysis has a file for (matched by name,
+   * src/shared/song-match.ts) to the trim that brings that file to the show's target.
+   */
+  'analysis:seedTrims': z.strictObject({ baseRevision: revision, slot: slotIdSchema }),
   'settings:get': empty,
   'settings:update': z.strictObject({
     network: z.enum(NETWORK_MODES).optional(),
@@ -299,7 +254,7 @@ export type RequestParams<C extends RequestChannel> = z.output<(typeof requestPa
 export interface RequestResults {
   'app:info': AppInfo;
   'devices:list': DeviceInfo[];
-  'show:get': ShowDocument;
+  'show:get': Show;
   'show:update': EditResult;
   'show:reorderSongs': EditResult;
   'preset:set': EditResult;
@@ -331,7 +286,7 @@ export const REQUEST_CHANNELS = Object.keys(requestParamsSchemas) as RequestChan
 export interface EventPayloads {
   /** The whole registry after any change (a device appeared, was lost, came back). */
   'devices:changed': DeviceInfo[];
-  'show:changed': ShowDocument;
+  'show:changed': Show;
   'nowPlaying:changed': NowPlaying;
   /** A batch of readings, each device at most once, about 10 per second. */
   'meters:frame': MeterReading[];
@@ -409,9 +364,13 @@ export const wsErrorSchema = z.strictObject({
 });
 export type WsError = z.output<typeof wsErrorSchema>;
 
+/**
+ * A reply carries its request's id. A refusal of a message whose id could not be read (JSON, but
+ * not a request) carries id null: there is no request to match it to, but the sender learns why.
+ */
 export const wsReplySchema = z.union([
   z.strictObject({ id: requestId, ok: z.literal(true), result: z.unknown() }),
-  z.strictObject({ id: requestId, ok: z.literal(false), error: wsErrorSchema }),
+  z.strictObject({ id: requestId.nullable(), ok: z.literal(false), error: wsErrorSchema }),
 ]);
 export type WsReply = z.output<typeof wsReplySchema>;
 
@@ -432,7 +391,8 @@ export type WsServerMessage = z.output<typeof wsServerMessageSchema>;
 export function parseWsRequest(data: unknown): { ok: true; request: { id: number; channel: RequestChannel; params: unknown } } | { ok: false; id: number | null; message: string } {
   const envelope = wsRequestSchema.safeParse(data);
   if (!envelope.success) {
-    const id = typeof data === 'object' && data !== null && typeof (data as { id?: unknown }).id === 'number' ? (data as { id: number }).id : null;
+    const offered = requestId.safeParse(typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined);
+    const id = offered.success ? offered.data : null;
     return { ok: false, id, message: `malformed request: ${z.prettifyError(envelope.error)}` };
   }
   const { id, channel } = envelope.data;
@@ -441,4 +401,4 @@ export function parseWsRequest(data: unknown): { ok: true; request: { id: number
   return { ok: true, request: { id, channel, params: params.data } };
 }
 
-export type { EqBand, Preset };
+export type { DeviceRole, EqBand, Preset, Show };

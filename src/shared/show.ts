@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS, DEVICE_ROLES, TARGET_LIMITS } from './osc-protocol';
 import { PRESET_LIMITS, defaultPreset, migratePreset, presetSchema, type Preset } from './preset';
 
 /**
@@ -14,11 +15,12 @@ import { PRESET_LIMITS, defaultPreset, migratePreset, presetSchema, type Preset 
 export const SHOW_FORMAT = 'liveblend-show';
 export const SHOW_SCHEMA_VERSION = 1;
 
-export const DEVICE_ROLES = ['bus', 'click', 'iem'] as const;
-export type DeviceRole = (typeof DEVICE_ROLES)[number];
-
+/**
+ * The ranges a show's values must keep. The target is the devices' own range (they refuse any
+ * other), so a show that validates can always be pushed to the rig.
+ */
 export const SHOW_LIMITS = {
-  targetLufs: { min: -60, max: 0, unit: 'LUFS' },
+  targetLufs: TARGET_LIMITS,
   toleranceLu: { min: 0.1, max: 10, unit: 'LU' },
   ceilingDbtp: PRESET_LIMITS.ceilingDbtp,
   /** A venue needing more than 12 dB of correction has a problem no offset should hide. */
@@ -64,18 +66,30 @@ export const slotSchema = z.strictObject({
 export type Slot = z.output<typeof slotSchema>;
 
 /**
- * "bus:Tracks": the key a slot's presets are stored under, the same form the PanelApi uses. Role
- * first, because a track name may contain any character, a colon included.
+ * "bus:Tracks": the one written form of a slot — the key of a song's presets in the show file,
+ * the `slot` of every PanelApi request, event and loudness log record. Role first, because a
+ * track name may contain any character, a colon included.
  */
 export function slotId(slot: Slot): string {
   return `${slot.role}:${slot.track}`;
 }
 
+/** The slot a slot id names, or null when it is not "<role>:<track>" with a known role and a valid track name. */
 export function parseSlotId(id: string): Slot | null {
   const colon = id.indexOf(':');
   const parsed = slotSchema.safeParse({ role: id.slice(0, colon), track: id.slice(colon + 1) });
   return colon > 0 && parsed.success ? parsed.data : null;
 }
+
+export function sameSlot(a: Slot, b: Slot): boolean {
+  return slotId(a) === slotId(b);
+}
+
+/** A slot id crossing an edge (a PanelApi request, a log record). */
+export const slotIdSchema = z
+  .string()
+  .max(MAX_TRACK_NAME + 8)
+  .refine((id) => parseSlotId(id) !== null, { error: `is not a device slot ("<role>:<track>") with role ${DEVICE_ROLES.join(', ')}` });
 
 /** Presets arrive in whatever preset version they were saved with; each is upgraded before it is checked. */
 const storedPresetSchema = z.preprocess((value, ctx) => {
@@ -98,19 +112,26 @@ export type Song = z.output<typeof songSchema>;
 
 /**
  * The room, not the song: a trim and a gain per EQ band added to every song's preset on FOH-bound
- * (bus) slots. The band gains follow the preset's band order (low cut, low shelf, low-mid,
- * presence, high shelf); a gain offset on a pass filter has nothing to act on and is ignored.
+ * (bus) slots — what the device's one 5-band EQ can layer on top of the song's own. The band
+ * gains follow the preset's band order (low cut, low shelf, low-mid, presence, high shelf); a
+ * gain offset on a pass filter has nothing to act on and is ignored.
  */
+const venueFields = {
+  name: z.string().trim().max(MAX_NAME, { error: `is longer than ${MAX_NAME} characters` }),
+  trimDb: ranged(SHOW_LIMITS.venueTrimDb),
+  eqGainDb: z.tuple([ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb)]),
+};
+const NO_VENUE = { name: '', trimDb: 0, eqGainDb: [0, 0, 0, 0, 0] as [number, number, number, number, number] };
 const venueSchema = z.strictObject({
-  name: z.string().trim().max(MAX_NAME, { error: `is longer than ${MAX_NAME} characters` }).default(''),
-  trimDb: ranged(SHOW_LIMITS.venueTrimDb).default(0),
-  eqGainDb: z
-    .tuple([ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb), ranged(SHOW_LIMITS.venueGainDb)])
-    .default([0, 0, 0, 0, 0]),
+  name: venueFields.name.default(NO_VENUE.name),
+  trimDb: venueFields.trimDb.default(NO_VENUE.trimDb),
+  eqGainDb: venueFields.eqGainDb.default(NO_VENUE.eqGainDb),
 });
+/** Part of a venue offset, as a panel changes it: fields left out keep their value. */
+export const venueChangesSchema = z.strictObject({ name: venueFields.name.optional(), trimDb: venueFields.trimDb.optional(), eqGainDb: venueFields.eqGainDb.optional() });
 export type VenueOffset = z.output<typeof venueSchema>;
 
-const ceilingsSchema = z.strictObject({
+export const ceilingsSchema = z.strictObject({
   fohDbtp: ranged(SHOW_LIMITS.ceilingDbtp),
   iemDbtp: ranged(SHOW_LIMITS.ceilingDbtp),
 });
@@ -127,7 +148,7 @@ export const showSchema = z
     ceilings: ceilingsSchema,
     slots: z.array(slotSchema).default([]),
     songs: z.array(songSchema).default([]),
-    venue: venueSchema.default({ name: '', trimDb: 0, eqGainDb: [0, 0, 0, 0, 0] }),
+    venue: venueSchema.default(NO_VENUE),
     notes: z.string().max(MAX_NOTES).default(''),
   })
   .superRefine((show, ctx) => {
@@ -159,16 +180,16 @@ export interface NewShowOptions {
   ceilings?: { fohDbtp: number; iemDbtp: number };
 }
 
-/** An empty show with the defaults the analyzer uses: −18 LUFS ± 1 LU, FOH at −1 dBTP, IEM at −3 dBTP. */
+/** An empty show with the devices' default target ± 1 LU, FOH at the devices' default ceiling, IEM at −3 dBTP. */
 export function newShow(options: NewShowOptions): Show {
   return validateShow({
     format: SHOW_FORMAT,
     schemaVersion: SHOW_SCHEMA_VERSION,
     name: options.name,
     revision: 0,
-    targetLufs: options.targetLufs ?? -18,
+    targetLufs: options.targetLufs ?? DEFAULT_TARGET_LUFS,
     toleranceLu: options.toleranceLu ?? 1,
-    ceilings: options.ceilings ?? { fohDbtp: -1, iemDbtp: -3 },
+    ceilings: options.ceilings ?? { fohDbtp: DEFAULT_CEILING_DBTP, iemDbtp: -3 },
   });
 }
 
@@ -330,7 +351,7 @@ export function changedPresets(before: Show | null, after: Show): PresetChange[]
     const had = before?.songs.some((s) => s.key === song.key) ?? false;
     for (const slot of after.slots) {
       const preset = effectivePreset(after, song.key, slot);
-      const known = before !== null && had && before.slots.some((s) => slotId(s) === slotId(slot));
+      const known = before !== null && had && before.slots.some((s) => sameSlot(s, slot));
       if (known && JSON.stringify(effectivePreset(before, song.key, slot)) === JSON.stringify(preset)) continue;
       changes.push({ songKey: song.key, slot, preset });
     }
@@ -396,7 +417,7 @@ export function adoptDeviceSongs(show: Show, slot: Slot, state: DeviceSongs): Ad
  * Whole operations a panel may ask for. Each names the revision it was based on; the store
  * refuses it if the show has moved on, and applies it completely or not at all.
  */
-export const showEditSchema = z.discriminatedUnion('kind', [
+const SINGLE_EDITS = [
   z.strictObject({ kind: z.literal('setPreset'), songKey: z.string(), slot: slotSchema, preset: z.unknown() }),
   z.strictObject({ kind: z.literal('setTrim'), songKey: z.string(), slot: slotSchema, trimDb: z.number() }),
   z.strictObject({ kind: z.literal('reorderSongs'), order: z.array(z.string()) }),
@@ -409,6 +430,21 @@ export const showEditSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('setNotes'), songKey: z.string().optional(), notes: z.string() }),
   z.strictObject({ kind: z.literal('addSlot'), slot: slotSchema }),
   z.strictObject({ kind: z.literal('removeSlot'), slot: slotSchema }),
+] as const;
+const singleEditSchema = z.discriminatedUnion('kind', SINGLE_EDITS);
+export type SingleShowEdit = z.output<typeof singleEditSchema>;
+
+/** The most single edits one batch may carry (a learn pass over a long set, with its slots). */
+export const MAX_BATCH_EDITS = 10_000;
+
+/**
+ * `batch` is several single edits made as one: applied in order to one copy of the show, the
+ * result validated once, saved as one revision — so a panel's one request is one revision, and a
+ * second panel that edited the same revision is refused as stale whatever the first one changed.
+ */
+export const showEditSchema = z.discriminatedUnion('kind', [
+  ...SINGLE_EDITS,
+  z.strictObject({ kind: z.literal('batch'), edits: z.array(singleEditSchema).min(1).max(MAX_BATCH_EDITS) }),
 ]);
 export type ShowEdit = z.output<typeof showEditSchema>;
 const EDIT_KINDS = showEditSchema.options.map((option) => option.shape.kind.value);
@@ -439,8 +475,9 @@ function requireSlot(show: Show, slot: Slot): string {
 }
 
 /**
- * Applies one edit to a copy of the show and validates the whole result; the show passed in is
- * never touched. The revision is left as it was: the store sets it when the result is saved.
+ * Applies one edit (or one batch) to a copy of the show and validates the whole result; the show
+ * passed in is never touched. The revision is left as it was: the store sets it when the result
+ * is saved.
  */
 export function applyEdit(show: Show, rawEdit: unknown): Show {
   const parsedEdit = showEditSchema.safeParse(rawEdit, { error: describeIssue });
@@ -450,6 +487,19 @@ export function applyEdit(show: Show, rawEdit: unknown): Show {
   }
   const edit = parsedEdit.data;
   const next: Show = JSON.parse(JSON.stringify(show)) as Show;
+  const edits = edit.kind === 'batch' ? edit.edits : [edit];
+  for (const single of edits) applySingle(next, single);
+  try {
+    return validateShow(next);
+  } catch (error) {
+    if (!(error instanceof ShowFileError)) throw error;
+    const what = [...new Set(edits.map((single) => single.kind))].join(' + ');
+    throw new ShowEditError(error.message.replace(/^invalid show/, `${what} refused`));
+  }
+}
+
+/** Applies one single edit to `next` in place; the caller validates the result. */
+function applySingle(next: Show, edit: SingleShowEdit): void {
   switch (edit.kind) {
     case 'setPreset': {
       const song = next.songs[requireSongIndex(next, edit.songKey)];
@@ -466,7 +516,8 @@ export function applyEdit(show: Show, rawEdit: unknown): Show {
       const current = next.songs.map((s) => s.key);
       const same = edit.order.length === current.length && new Set(edit.order).size === current.length && current.every((key) => edit.order.includes(key));
       if (!same) throw new ShowEditError(`a new song order must list every song of the show exactly once (songs: ${current.map((k) => JSON.stringify(k)).join(', ')})`);
-      next.songs = edit.order.map((key) => next.songs[current.indexOf(key)]);
+      const songs = next.songs;
+      next.songs = edit.order.map((key) => songs[current.indexOf(key)]);
       break;
     }
     case 'addSong': {
@@ -496,7 +547,7 @@ export function applyEdit(show: Show, rawEdit: unknown): Show {
       else next.songs[requireSongIndex(next, edit.songKey)].notes = edit.notes;
       break;
     case 'addSlot':
-      if (next.slots.some((s) => slotId(s) === slotId(edit.slot))) throw new ShowEditError(`the show already has the device slot ${JSON.stringify(slotId(edit.slot))}`);
+      if (next.slots.some((s) => sameSlot(s, edit.slot))) throw new ShowEditError(`the show already has the device slot ${JSON.stringify(slotId(edit.slot))}`);
       next.slots.push(edit.slot);
       break;
     case 'removeSlot': {
@@ -505,11 +556,5 @@ export function applyEdit(show: Show, rawEdit: unknown): Show {
       for (const song of next.songs) delete song.presets[id];
       break;
     }
-  }
-  try {
-    return validateShow(next);
-  } catch (error) {
-    if (!(error instanceof ShowFileError)) throw error;
-    throw new ShowEditError(error.message.replace(/^invalid show/, `${edit.kind} refused`));
   }
 }

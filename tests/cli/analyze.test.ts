@@ -63,7 +63,7 @@ describe('liveblend analyze', () => {
     // −30 dBFS sine at −30 LUFS, trim +21 dB puts the peak at −9 dBTP: under a −1 ceiling.
     expect(file.warnings).toEqual([]);
     const c2 = capture();
-    await main(['analyze', join(dir, 'set', '1 First.wav'), '--json', '--target', '-5', '--ceiling', '-9'], c2.io);
+    await main(['analyze', join(dir, 'set', '1 First.wav'), '--json', '--target', '-6', '--ceiling', '-9'], c2.io);
     expect(JSON.parse(c2.out()).files[0].warnings.join()).toMatch(/dB over the −9\.0 dBTP ceiling/);
   });
 
@@ -101,6 +101,7 @@ describe('liveblend analyze', () => {
   it.each([
     [['analyze'], /no files or folders/],
     [['analyze', 'x.wav', '--target', 'loud'], /--target loud: expected a number/],
+    [['analyze', 'x.wav', '--target', '-5'], /--target -5: expected a number of LUFS from -36 to -6/],
     [['analyze', 'x.wav', '--workers', '0'], /--workers 0/],
     [['analyze', 'x.wav', '--series'], /--series needs --json/],
     [['analyze', 'x.wav', '--bogus'], /Unknown option/],

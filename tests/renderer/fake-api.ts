@@ -2,7 +2,8 @@ import { vi } from 'vitest';
 import { createApp, type App } from 'vue';
 import { createTestingPinia } from '@pinia/testing';
 import { defaultPreset } from '../../src/shared/preset';
-import type { ConnectionState, DeviceInfo, EventChannel, EventPayload, PanelApi, RequestChannel, RequestParams, RequestResult, ShowDocument } from '../../src/shared/api';
+import type { ConnectionState, DeviceInfo, EventChannel, EventPayload, PanelApi, RequestChannel, RequestParams, RequestResult } from '../../src/shared/api';
+import { newShow, validateShow, type Show } from '../../src/shared/show';
 import { PANEL_API } from '../../src/renderer/src/api/inject';
 
 type Handler = { [C in RequestChannel]?: (params: RequestParams<C>) => RequestResult<C> | Promise<RequestResult<C>> };
@@ -59,19 +60,17 @@ export function piniaWithApi(api: PanelApi, initialState: Record<string, unknown
   return pinia;
 }
 
-export function makeShow(overrides: Partial<ShowDocument> = {}): ShowDocument {
+/** A valid show file (checked by the show schema, as the core sends it): five songs on the "bus:Tracks" slot, at revision 7. */
+export function makeShow(overrides: Partial<Show> = {}): Show {
   const names = ['Opener', 'Fire Song', 'Slow One', 'Anthem', 'Encore'];
-  return {
-    name: 'Tour 2025',
-    targetLufs: -16,
-    toleranceLu: 1,
-    ceilings: { fohDbtp: -1, iemDbtp: -3 },
-    songs: names.map((name, index) => ({ key: `song-${index + 1}`, name, presets: { 'bus:Tracks': { ...defaultPreset(), trimDb: index } } })),
-    venue: { name: 'Club', trimDb: 0, eq: defaultPreset().eq },
-    notes: '',
+  return validateShow({
+    ...newShow({ name: 'Tour 2025', targetLufs: -16, toleranceLu: 1, ceilings: { fohDbtp: -1, iemDbtp: -3 } }),
+    slots: [{ track: 'Tracks', role: 'bus' }],
+    songs: names.map((name, index) => ({ key: `song-${index + 1}`, name, presets: { 'bus:Tracks': { ...defaultPreset(), trimDb: index } }, notes: '' })),
+    venue: { name: 'Club', trimDb: 0, eqGainDb: [0, 0, 0, 0, 0] },
     revision: 7,
     ...overrides,
-  };
+  });
 }
 
 export function makeDevice(overrides: Partial<DeviceInfo> = {}): DeviceInfo {

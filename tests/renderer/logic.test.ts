@@ -7,9 +7,10 @@ import { EQ_PLOT, bandAfterKey, bandAtPoint, freqToX, gainToY } from '../../src/
 import { formatSigned } from '../../src/renderer/src/logic/format';
 import { jumpMarkers } from '../../src/renderer/src/logic/jumps';
 import { learnRows, rowId, selectedItems } from '../../src/renderer/src/logic/learn-review';
-import { matchFilesToSongs } from '../../src/renderer/src/logic/song-match';
+import { presetSlots, slotLabel } from '../../src/renderer/src/logic/slots';
 import { UndoHistory } from '../../src/renderer/src/logic/undo-history';
 import { defaultPreset } from '../../src/shared/preset';
+import { matchFilesToSongs } from '../../src/shared/song-match';
 import type { LinkState } from '../../src/shared/api';
 import { makeDevice, makeShow } from './fake-api';
 
@@ -71,6 +72,15 @@ describe('learn review', () => {
       { songKey: 'song-1', slot: 'bus:Tracks' },
       { songKey: 'song-4', slot: 'bus:Tracks' },
     ]);
+  });
+});
+
+describe('preset slots', () => {
+  it('lists the show’s slots and the rig’s, bus first, leaving out click devices and devices with no track yet', () => {
+    const show = makeShow({ slots: [{ track: 'Tracks', role: 'bus' }, { track: 'Drums IEM', role: 'iem' }] });
+    const devices = [makeDevice({ track: 'Keys Stems' }), makeDevice({ id: 'c', role: 'click', track: 'Click' }), makeDevice({ id: 'new', track: '' })];
+    expect(presetSlots(show, devices)).toEqual(['bus:Keys Stems', 'bus:Tracks', 'iem:Drums IEM']);
+    expect(slotLabel('bus:Keys: Stems')).toBe('Keys: Stems (bus)');
   });
 });
 

@@ -10,12 +10,13 @@ import { useLearnStore } from '../../src/renderer/src/stores/learn';
 import { useMetersStore } from '../../src/renderer/src/stores/meters';
 import { useShowStore } from '../../src/renderer/src/stores/show';
 import type { LinkState, MeterReading } from '../../src/shared/api';
+import { DEFAULT_TARGET_LUFS } from '../../src/shared/osc-protocol';
 import { createTestingPinia } from '@pinia/testing';
 import { vi } from 'vitest';
 import { createFakeApi, makeDevice, makeShow, piniaWithApi } from './fake-api';
 
 const link: LinkState = { enabled: true, tempo: 124, beat: 8, phase: 0, quantum: 4, peers: 2, playing: true };
-const idleAnalysis = { jobId: null, status: 'idle', done: 0, total: 0, currentFile: null, results: [], errors: [] } as const;
+const idleAnalysis = { jobId: null, status: 'idle', done: 0, total: 0, progress: 0, currentFile: null, results: [], errors: [] } as const;
 
 function loadingApi() {
   return createFakeApi({
@@ -155,13 +156,34 @@ describe('show store edits', () => {
   });
 
   it('rolls back an invalid edit without refetching', async () => {
-    const fake = createFakeApi({ 'show:update': () => ({ ok: false, error: 'invalid', message: 'targetLufs: -50 is outside -40 to -5' }) });
+    const fake = createFakeApi({ 'show:update': () => ({ ok: false, error: 'invalid', message: 'setTarget refused: toleranceLu: 0 is outside 0.1–10 LU' }) });
     piniaWithApi(fake.api);
     const show = useShowStore();
     show.applyShow(makeShow());
     expect(await show.updateShow({ targetLufs: -14 })).toBe(false);
     expect(show.show!.targetLufs).toBe(-16);
-    expect(show.editError).toBe('Show settings not applied: targetLufs: -50 is outside -40 to -5');
+    expect(show.editError).toBe('Show settings not applied: setTarget refused: toleranceLu: 0 is outside 0.1–10 LU');
+    expect(fake.calls('show:get')).toHaveLength(0);
+  });
+
+  it('shows part of a ceilings or venue change at once, keeping the fields it does not name', async () => {
+    let answer: (result: { ok: true; revision: number }) => void = () => undefined;
+    const fake = createFakeApi({ 'show:update': () => new Promise((resolve) => (answer = resolve)) });
+    piniaWithApi(fake.api);
+    const show = useShowStore();
+    show.applyShow(makeShow({ venue: { name: 'Club', trimDb: -1, eqGainDb: [0, 1, 0, 0, 0] } }));
+    const pending = show.updateShow({ ceilings: { iemDbtp: -6 }, venue: { trimDb: 2 } });
+    expect(show.show!.ceilings).toEqual({ fohDbtp: -1, iemDbtp: -6 });
+    expect(show.show!.venue).toEqual({ name: 'Club', trimDb: 2, eqGainDb: [0, 1, 0, 0, 0] });
+    await vi.waitFor(() => expect(fake.calls('show:update')).toHaveLength(1));
+    answer({ ok: true, revision: 8 });
+    expect(await pending).toBe(true);
+    expect(show.show!.revision).toBe(8);
+  });
+
+  it('falls back to the devices’ default target before the show has loaded', () => {
+    piniaWithApi(createFakeApi().api);
+    expect(useShowStore().targetLufs).toBe(DEFAULT_TARGET_LUFS);
   });
 
   it('sends queued edits one after another, each on the revision the previous one produced', async () => {

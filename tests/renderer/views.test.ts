@@ -9,7 +9,10 @@ import { EQ_PLOT, freqToX, gainToY } from '../../src/renderer/src/logic/eq-geome
 import LearnView from '../../src/renderer/src/views/LearnView.vue';
 import PresetEditorView from '../../src/renderer/src/views/PresetEditorView.vue';
 import RigView from '../../src/renderer/src/views/RigView.vue';
+import AnalysisView from '../../src/renderer/src/views/AnalysisView.vue';
 import SetlistView from '../../src/renderer/src/views/SetlistView.vue';
+import SettingsView from '../../src/renderer/src/views/SettingsView.vue';
+import { TARGET_LIMITS } from '../../src/shared/osc-protocol';
 import type { SongLoudness } from '../../src/shared/api';
 import { createFakeApi, makeDevice, makeShow } from './fake-api';
 
@@ -142,5 +145,34 @@ describe('connection banner', () => {
     lost.unmount();
     const core = mountView(ConnectionBanner, { connection: { core: 'closed', everConnected: true }, devices: { devices: [] } }).wrapper;
     expect(core.get('[data-testid="connection-banner"]').text()).toContain('Lost the connection to the LiveBlend core');
+  });
+});
+
+describe('settings view', () => {
+  it('offers only the targets devices accept, and edits the venue offset one field at a time', async () => {
+    const fake = createFakeApi({ 'show:update': () => ({ ok: true, revision: 8 }) });
+    const { wrapper } = mountView(SettingsView, { show: { show: makeShow({ venue: { name: 'Club', trimDb: 0, eqGainDb: [0, 0, 0, 0, 0] } }) } }, fake);
+    const target = wrapper.get('[data-testid="target"]');
+    expect([target.attributes('min'), target.attributes('max')]).toEqual([String(TARGET_LIMITS.min), String(TARGET_LIMITS.max)]);
+    await target.setValue('-50');
+    await wrapper.get('[data-testid="venue-trim"]').setValue('-1.5');
+    await wrapper.get('[data-testid="venue-gain-3"]').setValue('2');
+    await vi.waitFor(() => expect(fake.calls('show:update')).toHaveLength(3));
+    expect(fake.calls('show:update').map((call) => call.changes)).toEqual([{ targetLufs: TARGET_LIMITS.min }, { venue: { trimDb: -1.5 } }, { venue: { eqGainDb: [0, 0, 0, 2, 0] } }]);
+    expect(fake.calls('show:update').map((call) => call.baseRevision)).toEqual([7, 8, 8]);
+  });
+});
+
+describe('analysis view', () => {
+  it('shows which song each file matched and asks the core to seed that slot', async () => {
+    const fake = createFakeApi({ 'analysis:seedTrims': () => ({ ok: true, revision: 8 }) });
+    const result = (path: string, integrated: number | null) => ({ path, durationSec: 200, integrated, lra: 5, truePeak: -2, shortTermMax: -12 });
+    const state = { jobId: 'job-1', status: 'done', done: 3, total: 3, progress: 1, currentFile: null, errors: [], results: [result('/stems/01 Opener.wav', -20), result('/stems/Anthem (mix 3).wav', -14), result('/stems/Silence.wav', null)] };
+    const { wrapper } = mountView(AnalysisView, { show: { show: makeShow() }, devices: { devices: [makeDevice()] }, analysis: { state } }, fake);
+    expect(wrapper.findAll('[data-testid="analysis-result"]').map((row) => row.findAll('td').at(-1)!.text())).toEqual(['Opener', 'Anthem', '—']);
+    const seed = wrapper.get('[data-testid="analysis-seed"]');
+    expect(seed.text()).toBe('Seed trims for 2 matched songs');
+    await seed.trigger('click');
+    await vi.waitFor(() => expect(fake.calls('analysis:seedTrims')).toEqual([{ baseRevision: 7, slot: 'bus:Tracks' }]));
   });
 });

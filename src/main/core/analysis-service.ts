@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { AnalysisFileError, AnalysisFileResult, AnalysisState } from '../../shared/api';
+import { DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS } from '../../shared/osc-protocol';
 import { buildReport } from '../../cli/analyze-report';
 import { collectAudioFiles } from '../../cli/collect-files';
 import { analyzeInPool } from '../analysis/pool';
@@ -10,9 +11,9 @@ import type { AnalysisOutcome } from '../analysis/types';
 export interface AnalyzeOptions {
   /** Files measured in parallel; default: all cores but one, so the core stays responsive. */
   workers?: number;
-  /** Loudness target in LUFS for the proposed trims (default −18). */
+  /** Loudness target in LUFS for the proposed trims (default: the devices' default target). */
   target?: number;
-  /** True-peak ceiling in dBTP the trims are checked against (default −1). */
+  /** True-peak ceiling in dBTP the trims are checked against (default: the devices' default ceiling). */
   ceiling?: number;
 }
 
@@ -51,7 +52,7 @@ export interface TrimProposal {
  * The trims `liveblend analyze` would propose for these outcomes (in set order: jump warnings
  * compare each song with the one before), to seed a show's per-song trims.
  */
-export function trimsFromAnalysis(outcomes: AnalysisOutcome[], target: number, ceiling = -1): TrimProposal[] {
+export function trimsFromAnalysis(outcomes: AnalysisOutcome[], target: number, ceiling = DEFAULT_CEILING_DBTP): TrimProposal[] {
   return buildReport(outcomes, target, ceiling).files.map((file) => ({
     path: file.path,
     trimDb: 'trimDb' in file ? file.trimDb : null,
@@ -108,6 +109,7 @@ export class AnalysisJob {
       status: this.status,
       done: this.outcomes.filter(Boolean).length,
       total: this.files.length,
+      progress: this.overall(),
       currentFile: this.status === 'running' && running >= 0 ? this.files[running] : null,
       results,
       errors,
@@ -115,8 +117,8 @@ export class AnalysisJob {
   }
 
   private async run(paths: string[], options: AnalyzeOptions): Promise<AnalysisJobResult> {
-    const target = options.target ?? -18;
-    const ceiling = options.ceiling ?? -1;
+    const target = options.target ?? DEFAULT_TARGET_LUFS;
+    const ceiling = options.ceiling ?? DEFAULT_CEILING_DBTP;
     const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
     try {
       const files = await collectAudioFiles(paths);
@@ -152,9 +154,12 @@ export class AnalysisJob {
 
   private progress(index: number, fraction: number): void {
     this.fractions[index] = fraction;
-    const overall = this.fractions.reduce((sum, f) => sum + f, 0) / this.files.length;
-    this.emitter.emit('progress', { index, path: this.files[index], fraction, overall });
+    this.emitter.emit('progress', { index, path: this.files[index], fraction, overall: this.overall() });
     this.emitState();
+  }
+
+  private overall(): number {
+    return this.files.length === 0 ? 0 : this.fractions.reduce((sum, f) => sum + f, 0) / this.files.length;
   }
 
   private fail(path: string, message: string): AnalysisJobResult {
@@ -197,6 +202,6 @@ export class AnalysisService {
   }
 
   state(): AnalysisState {
-    return this.current?.state() ?? { jobId: null, status: 'idle', done: 0, total: 0, currentFile: null, results: [], errors: [] };
+    return this.current?.state() ?? { jobId: null, status: 'idle', done: 0, total: 0, progress: 0, currentFile: null, results: [], errors: [] };
   }
 }

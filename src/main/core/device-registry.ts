@@ -70,10 +70,11 @@ export class DeviceRegistry {
   }
 
   /**
-   * A heartbeat or any other message from a device. Returns 'unknown' for an id that never said
-   * hello (the hub then asks it to), 'returned' when a lost device speaks again.
+   * A heartbeat or any other message from a device, with what it says about itself now (a
+   * heartbeat carries its track and set, so a renamed track is followed). Returns 'unknown' for
+   * an id that never said hello (the hub then asks it to), 'returned' when a lost device speaks again.
    */
-  heard(id: string, now: number, update: Partial<Pick<DeviceInfo, 'role' | 'alarm' | 'routing'>> = {}): 'unknown' | 'returned' | 'ok' {
+  heard(id: string, now: number, update: Partial<Pick<DeviceInfo, 'role' | 'track' | 'set' | 'alarm' | 'routing'>> = {}): 'unknown' | 'returned' | 'ok' {
     const device = this.devices.get(id);
     if (!device) return 'unknown';
     const wasLost = device.state === 'lost';

@@ -5,6 +5,11 @@ import type { ServerResponse } from 'node:http';
  * styles come from the server itself (Vue's scoped styles are injected at runtime, hence
  * 'unsafe-inline' for styles only), the PanelApi is a same-origin WebSocket, and the pairing QR
  * is an inline SVG data: image. Nothing may frame it (clickjacking a live show's mixer is not funny).
+ *
+ * 'self' in connect-src covers the same-origin ws:// and wss:// (CSP Level 3), so a tablet on the
+ * LAN reaches the API at whatever address it opened the panel on. src/renderer/index.html carries
+ * the same policy in a meta tag (less frame-ancestors, which a meta tag cannot set), checked by
+ * tests/main/core/http-security.test.ts: both policies apply, so they must agree.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -1,8 +1,9 @@
 import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import type { LogEntry, LogRecord } from '../../shared/api';
 import { PRESET_LIMITS } from '../../shared/preset';
-import { SHOW_LIMITS, formatPath, parseSlotId, songKeySchema } from '../../shared/show';
+import { SHOW_LIMITS, formatPath, slotIdSchema, songKeySchema } from '../../shared/show';
 
 /**
  * Every song played, kept across shows: one JSON object per line, appended and fsynced before
@@ -24,7 +25,7 @@ export const loudnessRecordSchema = z.object({
   songKey: songKeySchema,
   songName: z.string().min(1).max(256),
   /** slotId(): "bus:Tracks". */
-  slot: z.string().refine((id) => parseSlotId(id) !== null, { error: 'is not a device slot ("<role>:<track>")' }),
+  slot: slotIdSchema,
   /** Null where nothing was measured above the gate. */
   integrated: loudness(-200, 30),
   lra: loudness(0, 100),
@@ -34,16 +35,12 @@ export const loudnessRecordSchema = z.object({
   toleranceLu: z.number().min(SHOW_LIMITS.toleranceLu.min).max(SHOW_LIMITS.toleranceLu.max),
   /** The trim in force while the song played: effectivePreset()'s, venue offset included. */
   trimDb: z.number().min(PRESET_LIMITS.trimDb.min).max(PRESET_LIMITS.trimDb.max),
-});
-export type LoudnessRecord = z.output<typeof loudnessRecordSchema>;
+}) satisfies z.ZodType<LogRecord>;
+/** The PanelApi's LogRecord: the log file is where that shape is kept. */
+export type LoudnessRecord = LogRecord;
 
-/** A record with how far it landed from its target. */
-export interface LoudnessResult extends LoudnessRecord {
-  /** integrated − target in LU; null when nothing was measured. */
-  deviationLu: number | null;
-  /** Whether |deviation| ≤ tolerance; null when nothing was measured. */
-  withinTolerance: boolean | null;
-}
+/** A record with how far it landed from its target (the PanelApi's LogEntry). */
+export type LoudnessResult = LogEntry;
 
 /** One song's latest result in a show, and how many times it has been logged there. */
 export interface SongVsTarget extends LoudnessResult {

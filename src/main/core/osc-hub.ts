@@ -32,7 +32,8 @@ import { OscSocket, type OscIncoming } from './osc-socket';
 const SWEEP_INTERVAL_MS = 250;
 const REQUEST_TIMEOUT_MS = 1500;
 
-export type SyncReason = 'new' | 'returned' | 'again' | 'revision';
+/** Why a device's state was fetched: it appeared, came back, said hello again, changed its state, or moved to another slot (a renamed track, a new role). */
+export type SyncReason = 'new' | 'returned' | 'again' | 'revision' | 'moved';
 
 export interface HubEvents {
   /** The registry after any change. */
@@ -272,15 +273,17 @@ export class OscHub extends EventEmitter<HubEvents> {
     if (device) this.emit('deviceState', { device: { ...device }, state, reason });
   }
 
-  private onHeartbeat([id, song, role, playing, revision, alarm]: OscArgValues<typeof OSC.heartbeat.args>): void {
-    const heard = this.markHeard(id, { role, alarm: alarm === '' ? null : (this.registry.get(id)?.alarm ?? alarm) });
+  private onHeartbeat([id, song, role, playing, revision, alarm, track, set]: OscArgValues<typeof OSC.heartbeat.args>): void {
+    const before = this.registry.get(id);
+    const moved = before !== undefined && (before.track !== track || before.role !== role);
+    const heard = this.markHeard(id, { role, track, set, alarm: alarm === '' ? null : (before?.alarm ?? alarm) });
     if (heard === 'unknown') return;
     this.noteSong(id, song === '' ? null : song, playing === 1);
     const previous = this.revisions.get(id);
     this.revisions.set(id, revision);
     if (heard === 'returned') void this.welcome(id, 'returned');
-    else if (previous !== undefined && previous !== revision) {
-      this.syncState(id, 'revision').catch((error: Error) => this.emit('problem', { deviceId: id, message: error.message }));
+    else if (moved || (previous !== undefined && previous !== revision)) {
+      this.syncState(id, moved ? 'moved' : 'revision').catch((error: Error) => this.emit('problem', { deviceId: id, message: error.message }));
     }
   }
 

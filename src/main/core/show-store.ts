@@ -70,6 +70,8 @@ export type ChangeCause = ShowEdit['kind'] | 'importDeviceState' | 'restoreBacku
 export interface ShowChange {
   cause: ChangeCause;
   show: Show;
+  /** The show before this change: what devices held until now. */
+  previous: Show;
   revision: number;
   /** Effective presets (venue offset and ceilings applied) that differ from before: push these to devices. */
   presets: PresetChange[];
@@ -192,8 +194,9 @@ export class ShowStore {
   }
 
   /**
-   * Applies an edit made against `baseRevision`. Refused with StaleRevisionError if the show has
-   * moved on, with ShowEditError if the edit or its result is invalid; either way nothing changes.
+   * Applies an edit (or a batch of them, saved as one revision) made against `baseRevision`.
+   * Refused with StaleRevisionError if the show has moved on, with ShowEditError if the edit or
+   * its result is invalid; either way nothing changes.
    */
   edit(baseRevision: number, edit: unknown): Promise<Show> {
     return this.exclusive(async () => {
@@ -237,7 +240,7 @@ export class ShowStore {
     const saved = deepFreeze({ ...next, revision: before.revision + 1 });
     await persist(this.path, saved);
     this.current = saved;
-    const change: ShowChange = { cause, show: saved, revision: saved.revision, presets: changedPresets(before, saved) };
+    const change: ShowChange = { cause, show: saved, previous: before, revision: saved.revision, presets: changedPresets(before, saved) };
     for (const listener of this.listeners) {
       try {
         listener(change);

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { AppInfo, Settings } from '../../shared/api';
+import { AnalysisService } from './analysis-service';
 import { LinkService } from './link-service';
 import { loudnessLogPort } from './log-port';
 import { LoudnessLog } from './loudness-log';
@@ -11,8 +12,9 @@ import { SHOW_FILE_SUFFIX, ShowStore } from './show-store';
 
 /**
  * Starts everything behind the panel for either shell: the show (opened, or created on first
- * run), the loudness log, the OSC hub on the discovery port and, in the background, Link. Anything
- * that fails to start is closed again before the error reaches the caller.
+ * run), the loudness log, the OSC hub on the discovery port, the analysis service and, in the
+ * background, Link. Anything that fails to start is closed again before the error reaches the
+ * caller.
  */
 
 export interface StartCoreOptions {
@@ -65,7 +67,7 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
     cleanups.push(() => hub.close());
     await hub.start();
     const link = options.link ? new LinkService() : undefined;
-    const core = new PanelCore({ hub, store, app: options.app, settings: options.settings, link, log: loudnessLogPort(log, () => store.show.toleranceLu) });
+    const core = new PanelCore({ hub, store, app: options.app, settings: options.settings, link, log: loudnessLogPort(log), analysis: new AnalysisService() });
     cleanups.push(() => core.close());
     core.problems.on('problem', report);
     if (link) {

@@ -4,9 +4,11 @@ import type { PanelHandler } from './panel-handler';
 
 /**
  * The PanelApi over one WebSocket. Every message is parsed (JSON, then the envelope, then the
- * channel's params) before the core sees it. A bad request gets an error reply naming the field;
- * a message that cannot even be answered (not JSON, no request id) closes the socket with
- * 1007/1008 and a reason, as there is no request to reply to.
+ * channel's params) before the core sees it. A bad request gets an error reply naming the field,
+ * with id null when the message had no usable id, and the socket stays open. Only a message that
+ * is not JSON text at all closes the socket (1007, or 1003 for binary): that client is not
+ * speaking the protocol, so nothing it sends next can be trusted to be framed as it meant.
+ * Oversized messages never get here: the server closes those with 1009.
  */
 
 /** A slow client (a tablet on bad Wi-Fi) skips meter frames rather than queueing them without end. */
@@ -44,8 +46,7 @@ export function attachWsClient(socket: WebSocket, core: PanelHandler, stats: WsT
     const request = parseWsRequest(parsed);
     if (!request.ok) {
       stats.malformed++;
-      if (request.id === null) socket.close(1008, 'request without a numeric id');
-      else send({ id: request.id, ok: false, error: { code: 'bad-request', message: request.message } });
+      send({ id: request.id, ok: false, error: { code: 'bad-request', message: request.message } });
       return;
     }
     const { id, channel, params } = request.request;

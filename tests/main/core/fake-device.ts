@@ -1,11 +1,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { decode, encode } from 'node-osc';
-import { OSC, defaultShowState, type OscArg, type ShowState } from '../../../src/shared/osc-protocol';
+import { OSC, defaultShowState, type LearnProposal, type OscArg, type ShowState } from '../../../src/shared/osc-protocol';
 
 /**
  * A LiveBlend device reduced to its OSC behaviour, for hub tests that must not depend on the
  * simulator: says hello, answers welcome with heartbeats (driven by the test), ping, show state,
- * preset writes and measurement requests, and records everything it received.
+ * preset writes, measurement and learn requests, and records everything it received.
  */
 export class FakeDevice {
   readonly received: { address: string; values: unknown[] }[] = [];
@@ -13,13 +13,16 @@ export class FakeDevice {
   hub: { address: string; port: number } | null = null;
   song = '';
   revision = 0;
+  /** What /liveblend/learn/get/proposals answers (a test sets it as the device would learn). */
+  learn: LearnProposal[] = [];
   /** Stop answering anything (a frozen or unplugged device). */
   mute = false;
   private readonly socket: Socket = createSocket('udp4');
 
   constructor(
     readonly id: string,
-    readonly track = 'Tracks',
+    /** Renaming the track in Live: the next heartbeat carries the new name. */
+    public track = 'Tracks',
     readonly role: 'bus' | 'click' | 'iem' = 'bus',
     readonly set = 'Tour 2025',
   ) {
@@ -39,7 +42,7 @@ export class FakeDevice {
   }
 
   heartbeat(): void {
-    this.send(OSC.heartbeat.address, OSC.heartbeat.args, [this.id, this.song, this.role, 1, this.revision, '']);
+    this.send(OSC.heartbeat.address, OSC.heartbeat.args, [this.id, this.song, this.role, 1, this.revision, '', this.track, this.set]);
   }
 
   meter(integrated = -18.2): void {
@@ -106,6 +109,9 @@ export class FakeDevice {
       case OSC.ceilingSetDbtp.address:
         this.state.ceilingDbtp = values[0] as number;
         reply(OSC.ceilingSetDbtp, values);
+        break;
+      case OSC.learnGetProposals.address:
+        reply(OSC.learnGetProposals, [JSON.stringify(this.learn)]);
         break;
       case OSC.measurementGetSong.address: {
         const song = values[0] as string;

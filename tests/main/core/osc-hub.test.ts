@@ -102,6 +102,23 @@ describe('OSC hub', () => {
     expect(await d.waitFor(OSC.ping.address)).toEqual([]);
   });
 
+  it('follows a renamed track from the heartbeat and resyncs the device for its new slot', async () => {
+    const h = await startHub(new FakeClock());
+    const d = await device('dev-a', 'Tracks');
+    const synced = next(h, 'deviceState');
+    d.hello(h.port);
+    await synced;
+    await d.waitFor(OSC.welcome.address);
+    d.heartbeat();
+    const moved = next(h, 'deviceState', ({ reason }) => reason === 'moved');
+    const listed = next(h, 'devices', (list) => list[0]?.track === 'Keys Stems');
+    d.track = 'Keys Stems';
+    d.heartbeat();
+    const [{ device: info }] = await moved;
+    expect(info.track).toBe('Keys Stems');
+    await listed;
+  });
+
   it('recognises a restarted device (new id, same track and role) as the lost one coming back', async () => {
     const clock = new FakeClock();
     const h = await startHub(clock);

@@ -1,11 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OSC } from '../../../src/shared/osc-protocol';
+import { DEFAULT_TARGET_LUFS, OSC } from '../../../src/shared/osc-protocol';
 import { defaultPreset } from '../../../src/shared/preset';
+import type { Show } from '../../../src/shared/show';
 import { startServe, type RunningServe } from '../../../src/cli/serve';
+import { encodeWav } from '../../../src/main/audio';
+import { sineSegments } from '../../support/ebu-signals';
 import { FakeDevice } from './fake-device';
 import { TestWsClient } from './ws-client';
 
@@ -49,6 +52,17 @@ async function device(id: string, track = 'Tracks'): Promise<FakeDevice> {
   return d;
 }
 
+/** A device on "Tracks" that knows these songs, adopted into the show; resolves with the show and the device. */
+async function adoptedShow(client: TestWsClient, songs: string[]): Promise<{ show: Show; d: FakeDevice }> {
+  const d = await device('dev-1');
+  for (const key of songs) d.state.presets[key] = defaultPreset();
+  const adopted = client.waitFor('show:changed', (show) => show.songs.length === songs.length);
+  d.hello(serve!.core.hub.port);
+  const show = await adopted;
+  await d.waitFor(OSC.welcome.address);
+  return { show, d };
+}
+
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -81,7 +95,7 @@ describe('liveblend serve with devices and panels', () => {
     const restarted = await device('dev-1b');
     restarted.hello(serve!.core.hub.port);
     await until(() => restarted.state.presets['hold on']?.trimDb === -4.5, 'the show resent to the restarted device');
-    expect(restarted.state.targetLufs).toBe(-18);
+    expect(restarted.state.targetLufs).toBe(DEFAULT_TARGET_LUFS);
     const list = await client.request('devices:list');
     expect(list.map((x) => [x.id, x.state])).toEqual([['dev-1b', 'connected']]);
   });
@@ -119,5 +133,82 @@ describe('liveblend serve with devices and panels', () => {
     }
     await until(() => seen.size === 32 && [...seen.values()].every((n) => n >= 9), 'readings from every device', 3000);
     expect(frames).toBeLessThan(32 * 10);
+  });
+
+  it('saves a show:update of several fields as one revision, pushes the new target, and refuses a second panel on that revision', async () => {
+    const a = await panel();
+    const b = await panel();
+    const { show, d } = await adoptedShow(a, ['hold on']);
+    const changes: Show[] = [];
+    a.on((event, payload) => event === 'show:changed' && changes.push(payload as Show));
+    const edit = await a.request('show:update', { baseRevision: show.revision, changes: { targetLufs: -16, ceilings: { iemDbtp: -6 }, venue: { name: 'Roundhouse', trimDb: -1.5 } } });
+    expect(edit).toEqual({ ok: true, revision: show.revision + 1 });
+    const now = await b.request('show:get');
+    expect(now).toMatchObject({ revision: show.revision + 1, targetLufs: -16, ceilings: { fohDbtp: show.ceilings.fohDbtp, iemDbtp: -6 }, venue: { name: 'Roundhouse', trimDb: -1.5, eqGainDb: [0, 0, 0, 0, 0] } });
+    await until(() => d.state.targetLufs === -16 && d.state.presets['hold on']?.trimDb === -1.5, 'the new target and the venue trim on the device');
+    expect(changes.map((c) => c.revision)).toEqual([show.revision + 1]);
+
+    const stale = await b.request('show:update', { baseRevision: show.revision, changes: { name: 'Other Tour' } });
+    expect(stale).toMatchObject({ ok: false, error: 'stale', message: expect.stringMatching(/reload and redo/) });
+    const invalid = await b.request('show:update', { baseRevision: now.revision, changes: { toleranceLu: 1, venue: { trimDb: 3 }, name: '   ' } });
+    expect(invalid).toMatchObject({ ok: false, error: 'invalid', message: expect.stringMatching(/name: is empty/) });
+    expect((await b.request('show:get')).venue.trimDb).toBe(-1.5);
+  });
+
+  it('emits learn:changed when a finished song brings new proposals, and applies them without counting the venue trim twice', async () => {
+    const client = await panel();
+    const { show, d } = await adoptedShow(client, ['hold on', 'run']);
+    const venue = await client.request('show:update', { baseRevision: show.revision, changes: { venue: { trimDb: -2 } } });
+    expect(venue.ok).toBe(true);
+    await until(() => d.state.presets['hold on']?.trimDb === -2, 'the venue trim on the device');
+
+    // The song plays at the device's trim of −2 dB (venue only) and measures 4 LU under the target.
+    d.state.measurements['hold on'] = { integratedLufs: DEFAULT_TARGET_LUFS - 4, loudnessRangeLu: 5, truePeakMaxDbtp: -6, shortTermMaxLufs: -16, seconds: 200, blocksMissed: 0, trimDb: -2, targetLufs: DEFAULT_TARGET_LUFS };
+    d.learn = [{ song: 'hold on', integratedLufs: DEFAULT_TARGET_LUFS - 4, seconds: 200, measuredTrimDb: -2, proposedTrimDb: 2, clamped: false }];
+    const learned = client.waitFor('learn:changed', (list) => list.length === 1);
+    const logged = client.waitFor('log:appended');
+    d.song = 'hold on';
+    d.heartbeat();
+    await client.waitFor('nowPlaying:changed', (playing) => playing['dev-1'] === 'hold on');
+    d.song = '';
+    d.heartbeat();
+    // The song's own trim goes from 0 to +4 dB: with the venue's −2 the device plays +2, as it proposed.
+    expect(await learned).toEqual([{ songKey: 'hold on', slot: 'bus:Tracks', beforeTrimDb: 0, afterTrimDb: 4, measured: { integrated: DEFAULT_TARGET_LUFS - 4, lra: 5, maxTruePeak: -6, measuredSeconds: 200 } }]);
+    expect(await logged).toMatchObject({ songKey: 'hold on', slot: 'bus:Tracks', targetLufs: DEFAULT_TARGET_LUFS, toleranceLu: 1, trimDb: -2, deviationLu: -4, withinTolerance: false });
+
+    const current = await client.request('show:get');
+    const applied = client.waitFor('learn:changed', (list) => list[0]?.beforeTrimDb === 4);
+    expect(await client.request('learn:apply', { baseRevision: current.revision })).toEqual({ ok: true, revision: current.revision + 1 });
+    expect((await applied)[0].afterTrimDb).toBe(4);
+    expect((await client.request('show:get')).songs[0].presets['bus:Tracks'].trimDb).toBe(4);
+    await until(() => d.state.presets['hold on']?.trimDb === 2, 'the learned trim (venue included) on the device');
+  });
+
+  it('analyses files on the core’s machine with progress events, and seeds the matched songs’ trims in one revision', async () => {
+    const client = await panel();
+    const { show } = await adoptedShow(client, ['opener', 'slow one']);
+    const stems = join(dir, 'stems');
+    await mkdir(stems);
+    // A mono sine at −20 dBFS measures −23 LUFS; at −30 dBFS, −33 LUFS.
+    const sine = (levelDb: number) => encodeWav(sineSegments(48000, [{ seconds: 5, levelDb }], { channels: 1 }).channels, { sampleRate: 48000, channels: 1, encoding: 'pcm16' });
+    await writeFile(join(stems, '01 - Opener.wav'), sine(-20));
+    await writeFile(join(stems, '02 - Slow One (master).wav'), sine(-30));
+    await writeFile(join(stems, '03 - Not In The Show.wav'), sine(-20));
+
+    const states: { status: string; progress: number }[] = [];
+    client.on((event, payload) => event === 'analysis:changed' && states.push(payload as { status: string; progress: number }));
+    const finished = client.waitFor('analysis:changed', (state) => state.status === 'done', 20_000);
+    const { jobId } = await client.request('analysis:start', { paths: [stems] });
+    const done = await finished;
+    expect(done).toMatchObject({ jobId, status: 'done', done: 3, total: 3, progress: 1 });
+    expect(states[0]).toMatchObject({ status: 'running' });
+    expect(states.map((state) => state.progress)).toEqual([...states.map((state) => state.progress)].sort((x, y) => x - y));
+
+    const seeded = await client.request('analysis:seedTrims', { baseRevision: show.revision, slot: 'bus:Tracks' });
+    expect(seeded).toEqual({ ok: true, revision: show.revision + 1 });
+    const trims = (await client.request('show:get')).songs.map((song) => song.presets['bus:Tracks'].trimDb);
+    expect(trims).toEqual([expect.closeTo(DEFAULT_TARGET_LUFS + 23, 0), expect.closeTo(DEFAULT_TARGET_LUFS + 33, 0)]);
+    const again = await client.request('analysis:seedTrims', { baseRevision: show.revision, slot: 'bus:Tracks' });
+    expect(again).toMatchObject({ ok: false, error: 'stale' });
   });
 });

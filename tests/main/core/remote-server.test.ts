@@ -209,6 +209,17 @@ describe('ws messages', () => {
     expect(stats).toEqual({ malformed: 2, failed: 1 });
   });
 
+  it('answers JSON that is not a request (no usable id) with an id-null error, and keeps the socket open', async () => {
+    await start();
+    const client = await open();
+    for (const message of [{ channel: 'app:info' }, { id: 'seven', channel: 'app:info' }, [1, 2, 3], { id: -1, channel: 'app:info' }]) {
+      const reply = await client.raw(message, null);
+      expect(reply, JSON.stringify(message)).toMatchObject({ id: null, ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^malformed request: /) } });
+    }
+    expect((await client.request('app:info')).version).toBe('test');
+    expect(stats.malformed).toBe(4);
+  });
+
   it('closes with 1007 on text that is not JSON, without disturbing other clients', async () => {
     await start();
     const bad = await open();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TARGET_LUFS, TARGET_LIMITS } from '../../../src/shared/osc-protocol';
 import { PRESET_LIMITS, defaultPreset } from '../../../src/shared/preset';
 import {
   SHOW_SCHEMA_VERSION,
@@ -57,6 +58,12 @@ describe('show file validation', () => {
       'songs[0].presets["bus:Keys Stems"]: is not a device slot of this show (slots: bus:Tracks, iem:Drummer IEM, click:Click)',
       'songs[1].key: "run" is used by an earlier song (song keys must be unique)',
     ]);
+  });
+
+  it('holds the target to the range the devices accept, so a valid show can always be pushed to the rig', () => {
+    expect(fileProblems({ ...base(), targetLufs: -40 }).problems).toEqual([`targetLufs: -40 is outside ${TARGET_LIMITS.min} to ${TARGET_LIMITS.max} LUFS`]);
+    expect(() => applyEdit(base(), { kind: 'setTarget', targetLufs: -5, toleranceLu: 1 })).toThrow(`setTarget refused: targetLufs: -5 is outside ${TARGET_LIMITS.min} to ${TARGET_LIMITS.max} LUFS`);
+    expect(newShow({ name: 'Fresh' }).targetLufs).toBe(DEFAULT_TARGET_LUFS);
   });
 
   it('says when a file is not a show at all, or has no usable schema version', () => {

@@ -162,6 +162,37 @@ describe('edits', () => {
     expect(reopened.show.songs[1].notes).toBe('capo 2');
   });
 
+  it('saves a batch of edits as one revision, and refuses the whole batch when any part is invalid', async () => {
+    const store = await threeSongShow();
+    const changes: ShowChange[] = [];
+    store.onChange((change) => changes.push(change));
+    const saved = await store.edit(5, {
+      kind: 'batch',
+      edits: [
+        { kind: 'setTarget', targetLufs: -16, toleranceLu: 1.5 },
+        { kind: 'addSlot', slot: { track: 'Keys', role: 'bus' } },
+        { kind: 'setTrim', songKey: 'run', slot: { track: 'Keys', role: 'bus' }, trimDb: -2 },
+      ],
+    });
+    expect(saved.revision).toBe(6);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ cause: 'batch', previous: { revision: 5, targetLufs: -18 }, show: { targetLufs: -16 } });
+    expect(saved.songs[1].presets['bus:Keys'].trimDb).toBe(-2);
+
+    const error = await refusal(
+      store.edit(6, {
+        kind: 'batch',
+        edits: [
+          { kind: 'renameShow', name: 'Winter Tour' },
+          { kind: 'setTrim', songKey: 'run', slot: TRACKS, trimDb: 99 },
+        ],
+      }),
+    );
+    expect(error.message).toBe('renameShow + setTrim refused: songs[1].presets.bus:Tracks.trimDb: 99 is outside -24 to 24 dB');
+    expect(store.show).toMatchObject({ revision: 6, name: 'Summer Tour' });
+    expect((await onDisk(store.path)).name).toBe('Summer Tour');
+  });
+
   it('keeps a listener failure from undoing or hiding a saved edit', async () => {
     const store = await threeSongShow();
     const heard: number[] = [];

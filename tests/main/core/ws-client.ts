@@ -4,7 +4,7 @@ import type { EventChannel, EventPayload, RequestChannel, RequestResult, WsServe
 /** A minimal PanelApi client over ws for tests and the benchmark: requests by id, events by name. */
 export class TestWsClient {
   private nextId = 1;
-  private readonly pending = new Map<number, (message: WsServerMessage) => void>();
+  private readonly pending = new Map<number | null, (message: WsServerMessage) => void>();
   private readonly listeners = new Set<(event: EventChannel, payload: unknown) => void>();
   readonly closed: Promise<{ code: number; reason: string }>;
 
@@ -30,8 +30,8 @@ export class TestWsClient {
     });
   }
 
-  /** Sends anything (tests send malformed messages on purpose) and resolves with the reply to `id`. */
-  raw(message: unknown, id: number): Promise<WsServerMessage> {
+  /** Sends anything (tests send malformed messages on purpose) and resolves with the reply to `id` (null: a refusal with no id). */
+  raw(message: unknown, id: number | null): Promise<WsServerMessage> {
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));

@@ -109,6 +109,11 @@ export function createWsApi(url: string, options: WsApiOptions = {}): PanelApi {
       events.emit(message.event, message.payload);
       return;
     }
+    if (message.id === null) {
+      // The core could not read an id from something this client sent: nothing to settle, but worth knowing.
+      if (!message.ok) console.warn(`LiveBlend: the core refused a message: ${message.error.message}`);
+      return;
+    }
     const request = pending.get(message.id);
     if (!request) return;
     pending.delete(message.id);

@@ -1,5 +1,5 @@
-import type { DeviceInfo, LinkState, ShowDocument, SongLoudness } from '../../../shared/api';
-import { slotKey } from '../../../shared/api';
+import type { DeviceInfo, LinkState, Show, SongLoudness } from '../../../shared/api';
+import { slotId } from '../../../shared/show';
 
 export interface CheckItem {
   id: 'presets' | 'devices' | 'routing' | 'sample-rate' | 'link' | 'tolerance';
@@ -11,7 +11,7 @@ export interface CheckItem {
 
 /** Slots that carry per-song presets: click devices play the click and hold no song preset. */
 function presetSlots(devices: readonly DeviceInfo[]): string[] {
-  return [...new Set(devices.filter((device) => device.role !== 'click').map((device) => slotKey(device)))];
+  return [...new Set(devices.filter((device) => device.role !== 'click').map((device) => slotId(device)))];
 }
 
 function list(names: readonly string[], most = 4): string {
@@ -22,13 +22,13 @@ function list(names: readonly string[], most = 4): string {
  * The pre-show checklist: everything that should be true before the first song, each with the
  * names of what fails so the fix is obvious.
  */
-export function preShowChecklist(input: { show: ShowDocument; devices: readonly DeviceInfo[]; link: LinkState | null; loudness: readonly SongLoudness[] }): CheckItem[] {
+export function preShowChecklist(input: { show: Show; devices: readonly DeviceInfo[]; link: LinkState | null; loudness: readonly SongLoudness[] }): CheckItem[] {
   const { show, devices, link, loudness } = input;
   const slots = presetSlots(devices);
 
   const missingPresets = show.songs.flatMap((song) => slots.filter((slot) => !song.presets[slot]).map((slot) => `${song.name} (${slot})`));
-  const showSlots = [...new Set(show.songs.flatMap((song) => Object.keys(song.presets)))];
-  const connected = new Set(devices.filter((device) => device.state === 'connected').map((device) => slotKey(device)));
+  const showSlots = show.slots.map(slotId);
+  const connected = new Set(devices.filter((device) => device.state === 'connected').map((device) => slotId(device)));
   const absent = showSlots.filter((slot) => !connected.has(slot));
   const alarms = devices.filter((device) => device.alarm !== null).map((device) => `${device.track}: ${device.alarm}`);
   const rates = [...new Set(devices.map((device) => device.sampleRate))].sort((a, b) => a - b);

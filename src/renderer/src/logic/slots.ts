@@ -1,21 +1,23 @@
-import { parseSlotKey, slotKey, type DeviceInfo, type ShowDocument } from '../../../shared/api';
+import type { DeviceInfo, Show } from '../../../shared/api';
+import { parseSlotId, slotId, type Slot } from '../../../shared/show';
 
 const ROLE_ORDER = { bus: 0, iem: 1, click: 2 } as const;
 
 /**
- * Every preset slot the panel can show: those of the rig's bus and IEM devices and those the
- * show already has presets for (a device may be missing today), bus slots first.
+ * Every preset slot the panel can show, as slot ids: those of the rig's bus and IEM devices and
+ * those the show declares (a device may be missing today), bus slots first. Click devices play
+ * the click and hold no song preset.
  */
-export function presetSlots(show: ShowDocument | null, devices: readonly DeviceInfo[]): string[] {
-  const keys = new Set<string>(devices.filter((device) => device.role !== 'click').map((device) => slotKey(device)));
-  for (const song of show?.songs ?? []) for (const key of Object.keys(song.presets)) keys.add(key);
-  return [...keys].sort((a, b) => {
-    const [slotA, slotB] = [parseSlotKey(a), parseSlotKey(b)];
-    return ROLE_ORDER[slotA.role] - ROLE_ORDER[slotB.role] || slotA.track.localeCompare(slotB.track);
-  });
+export function presetSlots(show: Show | null, devices: readonly DeviceInfo[]): string[] {
+  const slots = new Map<string, Slot>();
+  // A device that has not reported its track yet has no slot to edit.
+  for (const slot of [...(show?.slots ?? []), ...devices]) if (slot.role !== 'click' && slot.track !== '') slots.set(slotId(slot), slot);
+  return [...slots]
+    .sort(([, a], [, b]) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.track.localeCompare(b.track))
+    .map(([id]) => id);
 }
 
-export function slotLabel(key: string): string {
-  const { track, role } = parseSlotKey(key);
-  return `${track} (${role})`;
+export function slotLabel(id: string): string {
+  const slot = parseSlotId(id);
+  return slot ? `${slot.track} (${slot.role})` : id;
 }

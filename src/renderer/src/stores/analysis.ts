@@ -5,7 +5,7 @@ import { usePanelApi } from '../api/inject';
 import { useConnectionStore } from './connection';
 import { useShowStore } from './show';
 
-const IDLE: AnalysisState = { jobId: null, status: 'idle', done: 0, total: 0, currentFile: null, results: [], errors: [] };
+const IDLE: AnalysisState = { jobId: null, status: 'idle', done: 0, total: 0, progress: 0, currentFile: null, results: [], errors: [] };
 
 /** Offline analysis of files on the core's machine, and seeding the show's trims from it. */
 export const useAnalysisStore = defineStore('analysis', () => {
@@ -46,11 +46,12 @@ export const useAnalysisStore = defineStore('analysis', () => {
     if (state.value.jobId) state.value = await api.request('analysis:cancel', { jobId: state.value.jobId });
   }
 
-  function seedTrims(slot: string, matches: { path: string; songKey: string }[]): Promise<boolean> {
+  /** The core matches the files to songs by name, as matchFilesToSongs shows them here, and sets the slot's trims in one revision. */
+  function seedTrims(slot: string): Promise<boolean> {
     return showStore.runEdit(
       'Seed trims',
       (current) => current,
-      (baseRevision) => api.request('analysis:seedTrims', { baseRevision, slot, matches }),
+      (baseRevision) => api.request('analysis:seedTrims', { baseRevision, slot }),
     );
   }
 

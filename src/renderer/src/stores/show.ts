@@ -1,29 +1,30 @@
 import { defineStore } from 'pinia';
 import { computed, ref, toRaw } from 'vue';
-import type { EditResult, Preset, RequestParams, ShowDocument, SongLoudness } from '../../../shared/api';
+import type { EditResult, Preset, RequestParams, Show, SongLoudness } from '../../../shared/api';
+import { DEFAULT_TARGET_LUFS } from '../../../shared/osc-protocol';
 import { usePanelApi } from '../api/inject';
 
 type ShowChanges = RequestParams<'show:update'>['changes'];
 
 /**
- * The show as the core holds it, plus edits: each edit is applied here at once (so a dragged
+ * The show as the core holds it (the show file's own shape), plus edits: each edit is applied here at once (so a dragged
  * handle does not lag), sent with the revision it was based on, and rolled back with a message if
  * the core refuses it. Edits go out one at a time, so each carries the revision the previous one
  * produced.
  */
 export const useShowStore = defineStore('show', () => {
   const api = usePanelApi();
-  const show = ref<ShowDocument | null>(null);
+  const show = ref<Show | null>(null);
   const loudness = ref<SongLoudness[]>([]);
   const editError = ref<string | null>(null);
   const selectedSongKey = ref<string | null>(null);
   let queue: Promise<unknown> = Promise.resolve();
 
   const songs = computed(() => show.value?.songs ?? []);
-  const targetLufs = computed(() => show.value?.targetLufs ?? -16);
+  const targetLufs = computed(() => show.value?.targetLufs ?? DEFAULT_TARGET_LUFS);
   const toleranceLu = computed(() => show.value?.toleranceLu ?? 1);
 
-  function applyShow(next: ShowDocument): void {
+  function applyShow(next: Show): void {
     if (show.value && next.revision < show.value.revision) return;
     show.value = next;
   }
@@ -43,7 +44,7 @@ export const useShowStore = defineStore('show', () => {
     return loudness.value.find((entry) => entry.songKey === songKey && entry.slot === slot);
   }
 
-  function runEdit(what: string, optimistic: (current: ShowDocument) => ShowDocument, send: (baseRevision: number) => Promise<EditResult>): Promise<boolean> {
+  function runEdit(what: string, optimistic: (current: Show) => Show, send: (baseRevision: number) => Promise<EditResult>): Promise<boolean> {
     const before = show.value;
     if (!before) {
       editError.value = `${what} not applied: the show has not loaded yet`;
@@ -78,7 +79,7 @@ export const useShowStore = defineStore('show', () => {
     return next;
   }
 
-  function withPreset(current: ShowDocument, songKey: string, slot: string, preset: Preset): ShowDocument {
+  function withPreset(current: Show, songKey: string, slot: string, preset: Preset): Show {
     return { ...current, songs: current.songs.map((song) => (song.key === songKey ? { ...song, presets: { ...song.presets, [slot]: preset } } : song)) };
   }
 
@@ -104,7 +105,7 @@ export const useShowStore = defineStore('show', () => {
   function updateShow(changes: ShowChanges): Promise<boolean> {
     return runEdit(
       'Show settings',
-      (current) => ({ ...current, ...changes, venue: changes.venue ?? current.venue, ceilings: changes.ceilings ?? current.ceilings }),
+      (current) => ({ ...current, ...changes, ceilings: { ...current.ceilings, ...changes.ceilings }, venue: { ...current.venue, ...changes.venue } }),
       (baseRevision) => api.request('show:update', { baseRevision, changes }),
     );
   }

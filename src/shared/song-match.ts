@@ -1,6 +1,7 @@
 /**
  * Pairs analysed files with the show's songs by name, so "03 - Fire Song (master).wav" seeds
- * "Fire Song": case, punctuation, track numbers and bracketed notes are ignored.
+ * "Fire Song": case, punctuation, track numbers and bracketed notes are ignored. The panel shows
+ * these pairs and the core seeds trims from the same ones.
  */
 export function normaliseName(name: string): string {
   const base = name.replace(/^.*[\\/]/, '').replace(/\.[A-Za-z0-9]{2,5}$/, '');
@@ -12,6 +13,7 @@ export function normaliseName(name: string): string {
     .trim();
 }
 
+/** Each song at most once, to the first file (in the order given) whose name matches it. */
 export function matchFilesToSongs(paths: readonly string[], songs: readonly { key: string; name: string }[]): { path: string; songKey: string }[] {
   const byName = new Map(songs.map((song) => [normaliseName(song.name), song.key]));
   const taken = new Set<string>();
