@@ -411,6 +411,31 @@ export function adoptDeviceSongs(show: Show, slot: Slot, state: DeviceSongs): Ad
   return adoption;
 }
 
+/**
+ * The songs of a Live set the show does not have yet, added without presets (they play the
+ * default until someone sets one) so a set built in Live first appears in the panel in its own
+ * order. Each new song goes right after the set's previous song that the show has, or before
+ * the first song when none comes before it; songs the show already has keep their place and
+ * name. Returns the keys added.
+ */
+export function adoptSetSongs(show: Show, setSongs: readonly { key: string; name: string }[]): { show: Show; added: string[] } {
+  const next: Show = JSON.parse(JSON.stringify(show)) as Show;
+  const added: string[] = [];
+  let insertAt = 0;
+  for (const setSong of setSongs) {
+    const at = next.songs.findIndex((s) => s.key === setSong.key);
+    if (at >= 0) {
+      insertAt = at + 1;
+      continue;
+    }
+    if (!songKeySchema.safeParse(setSong.key).success) continue;
+    next.songs.splice(insertAt, 0, { key: setSong.key, name: setSong.name.trim() || setSong.key, presets: {}, notes: '' });
+    added.push(setSong.key);
+    insertAt++;
+  }
+  return { show: added.length > 0 ? validateShow(next) : show, added };
+}
+
 // ---- Edits ----
 
 /**

@@ -4,12 +4,14 @@ import {
   HELLO_INTERVAL_MS,
   LUFS_FLOOR,
   OSC,
+  setSongListSchema,
   showStateSchema,
   songMeasurementSchema,
   validateOscArgs,
   type OscAddressSpec,
   type OscArg,
   type OscArgValues,
+  type SetSong,
   type ShowState,
   type SongMeasurement,
 } from '../../shared/osc-protocol';
@@ -44,6 +46,8 @@ export interface HubEvents {
   song: [{ deviceId: string; songKey: string | null; playing: boolean }];
   /** The song a device was playing changed; this is its last measurement. */
   songFinished: [{ deviceId: string; songKey: string; measurement: SongMeasurement }];
+  /** The songs of the device's Live set, in set order (scenes, then locators), on subscribe and on every change. */
+  setSongs: [{ deviceId: string; songs: SetSong[] }];
   /** A device refused something or a message from a device was refused here. */
   problem: [{ deviceId: string | null; message: string }];
   failure: [Error];
@@ -76,6 +80,7 @@ export class OscHub extends EventEmitter<HubEvents> {
   private readonly timeoutMs: number;
   private readonly pending = new Map<string, Pending[]>();
   private readonly songs = new Map<string, string | null>();
+  private readonly playing = new Map<string, boolean>();
   private readonly revisions = new Map<string, number>();
   private readonly counters = { refused: 0, deviceErrors: 0 };
   private stopTimers: (() => void)[] = [];
@@ -228,6 +233,10 @@ export class OscHub extends EventEmitter<HubEvents> {
         this.settle(message.from, message.address, { values });
         this.onSong(message.from, values as SongReply);
         return;
+      case OSC.songsGetList.address:
+        this.settle(message.from, message.address, { values });
+        this.onSetSongs(message.from, (values as [string])[0]);
+        return;
       default:
         this.settle(message.from, message.address, { values });
     }
@@ -247,6 +256,7 @@ export class OscHub extends EventEmitter<HubEvents> {
     const outcome = this.registry.hello({ id, role, track, set, version, host: from.address, port, sampleRate }, this.clock.now());
     if (outcome.kind === 'returned' && outcome.replaced) {
       this.songs.delete(outcome.replaced);
+      this.playing.delete(outcome.replaced);
       this.revisions.delete(outcome.replaced);
     }
     this.emitDevices();
@@ -259,7 +269,7 @@ export class OscHub extends EventEmitter<HubEvents> {
     if (!to) return;
     this.socket.send(to, OSC.welcome.address, OSC.welcome.args, [this.options.name]);
     // Subscriptions are not awaited: the state request below is answered after them (one socket, in order).
-    for (const spec of [OSC.meterStartListenLevels, OSC.songStartListenCurrent, OSC.alarmStartListenState]) this.socket.send(to, spec.address, spec.args, []);
+    for (const spec of [OSC.meterStartListenLevels, OSC.songStartListenCurrent, OSC.alarmStartListenState, OSC.songsStartListenList]) this.socket.send(to, spec.address, spec.args, []);
     try {
       await this.syncState(id, reason);
     } catch (error) {
@@ -307,11 +317,27 @@ export class OscHub extends EventEmitter<HubEvents> {
     if (id) this.noteSong(id, song === '' ? null : song, playing === 1);
   }
 
-  /** Tracks each device's song; when one ends, its measurement goes to the loudness log. */
+  private onSetSongs(from: { address: string; port: number }, json: string): void {
+    const id = this.idAt(from);
+    if (!id) return;
+    try {
+      this.emit('setSongs', { deviceId: id, songs: parseJson(setSongListSchema, json, `song list of device ${id}`) });
+    } catch (error) {
+      this.refuse(id, (error as Error).message);
+    }
+  }
+
+  /**
+   * Tracks each device's song; when one ends — another song starts, or the transport stops on it
+   * (the end of a set, a rehearsal run) — its measurement goes to the loudness log and learn.
+   */
   private noteSong(id: string, songKey: string | null, playing: boolean): void {
     const had = this.songs.has(id);
     const previous = this.songs.get(id) ?? null;
-    if (had && previous === songKey) return;
+    const wasPlaying = this.playing.get(id) ?? false;
+    this.playing.set(id, playing);
+    const stoppedOnSong = had && previous === songKey && wasPlaying && !playing;
+    if (had && previous === songKey && !stoppedOnSong) return;
     this.songs.set(id, songKey);
     this.emit('song', { deviceId: id, songKey, playing });
     if (previous === null) return;

@@ -95,6 +95,9 @@ export class PanelCore implements PanelHandler {
     hub.on('songFinished', ({ deviceId, songKey, measurement }) => {
       this.recordFinished(deviceId, songKey, measurement).catch((error: Error) => this.report(`loudness log: ${error.message}`));
     });
+    hub.on('setSongs', ({ deviceId, songs }) => {
+      this.options.store.importSetSongs(songs).catch((error: Error) => this.report(`device ${deviceId}: songs of the set not adopted: ${error.message}`));
+    });
     hub.on('problem', ({ message }) => this.report(message));
     hub.on('failure', (error) => this.report(`OSC: ${error.message}`));
     this.unsubscribe.push(store.onChange((change) => this.onShowChange(change)));
@@ -173,7 +176,8 @@ export class PanelCore implements PanelHandler {
     'log:show': ({ show }) => this.log().forShow(show ?? this.options.store.show.name),
     'log:song': ({ songKey }) => this.log().forSong(songKey),
     'log:export': ({ format, scope }) => this.log().export(format, scope, this.options.store.show.name),
-    'link:get': () => this.link().state(),
+    // A session started with --no-link shows Link as off, not as a failure.
+    'link:get': () => this.options.link?.state() ?? LINK_OFF,
     'link:setEnabled': ({ enabled }) => this.link().setEnabled(enabled),
     'analysis:start': ({ paths }) => {
       const show = this.options.store.show;
@@ -398,7 +402,10 @@ export class PanelCore implements PanelHandler {
   private learnProposals(): LearnProposal[] {
     const show = this.options.store.show;
     const { min, max } = PRESET_LIMITS.trimDb;
+    // Only a bus device's trim reaches FOH: in-ear and click devices play at unity, so their
+    // measurements describe the monitor feed, not a trim to learn.
     return [...this.learned.values()].flatMap(({ slot, proposals }) => {
+      if (slot.role !== 'bus') return [];
       const id = slotId(slot);
       const venueTrim = slot.role === 'bus' ? show.venue.trimDb : 0;
       return proposals.map((p): LearnProposal => {
@@ -414,6 +421,8 @@ export class PanelCore implements PanelHandler {
     });
   }
 }
+
+const LINK_OFF: LinkState = { enabled: false, tempo: 120, beat: 0, phase: 0, quantum: 4, peers: 0, playing: false };
 
 /** Slot ids in requests were checked by the request schema, so they always parse. */
 function slotOf(id: string): Slot {

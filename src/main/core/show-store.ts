@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import {
   ShowFileError,
   adoptDeviceSongs,
+  adoptSetSongs,
   applyEdit,
   changedPresets,
   deviceSongsSchema,
@@ -65,7 +66,7 @@ export class StaleRevisionError extends Error {
   }
 }
 
-export type ChangeCause = ShowEdit['kind'] | 'importDeviceState' | 'restoreBackup';
+export type ChangeCause = ShowEdit['kind'] | 'importDeviceState' | 'importSetSongs' | 'restoreBackup';
 
 export interface ShowChange {
   cause: ChangeCause;
@@ -223,6 +224,15 @@ export class ShowStore {
       const changed = adoption.songs.length > 0 || adoption.presets.length > 0;
       const show = changed ? await this.commit(adoption.show, 'importDeviceState') : this.current;
       return { revision: show.revision, songs: adoption.songs, presets: adoption.presets, refused: adoption.refused };
+    });
+  }
+
+  /** Adds the Live set's songs the show lacks, in set order (see adoptSetSongs); saves only when one was added. */
+  importSetSongs(songs: readonly { key: string; name: string }[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      const { show, added } = adoptSetSongs(this.current, songs);
+      if (added.length > 0) await this.commit(show, 'importSetSongs');
+      return added;
     });
   }
 
