@@ -1,4 +1,6 @@
+import type { ClickSetup } from '../../src/shared/osc-protocol';
 import type { Preset } from '../../src/shared/preset';
+import { ACCENT_HZ, ATTACK_SECONDS, BEAT_HZ, DECAY_SECONDS, OFFBEAT_DB } from '../../src/dsp/click';
 import { timeConstantCoefficient } from '../../src/dsp/compressor';
 import { EQ_SECTIONS, eqCoefficients } from '../../src/dsp/eq';
 import { designKWeighting } from '../../src/dsp/kweighting';
@@ -8,11 +10,13 @@ import { designInterpolator, truePeakOversampling, TRUE_PEAK_TAPS_PER_PHASE } fr
 import { dbToGain } from '../../src/dsp/units';
 
 /**
- * The gen~ Params of the two kernels (strip.genexpr, meter.genexpr) and the values node sends to
- * them, each as the Max message `gen <name> <value>`. Every value is designed here by src/dsp,
- * so the kernels only run the per-sample maths and agree with src/dsp sample for sample.
+ * The gen~ Params of the three kernels (strip.genexpr, meter.genexpr, click.genexpr) and the
+ * values node sends to them, each as the Max message `gen <name> <value>`. Every value is
+ * designed here by src/dsp, so the kernels only run the per-sample maths and agree with src/dsp
+ * sample for sample.
  *
- * Routing: every meter Param starts with `meter_`; no strip Param does.
+ * Routing: every meter Param starts with `meter_`, every click Param with `click_`; no strip
+ * Param does.
  *
  * The strip kernel STAGES what it receives. Nothing changes the sound until a trigger:
  *   - a new `recall_count` (any value different from the last) moves to the staged preset as
@@ -82,6 +86,19 @@ export const METER_PARAM_NAMES: readonly string[] = Object.freeze([
   ...tapNames('meter_'),
 ]);
 
+export const CLICK_PARAM_NAMES: readonly string[] = Object.freeze([
+  'click_on',
+  'click_tempo',
+  'click_gain',
+  'click_offbeat_gain',
+  'click_step',
+  'click_beats_per_bar',
+  'click_accent_omega',
+  'click_beat_omega',
+  'click_attack',
+  'click_length',
+]);
+
 /** Outlets in order: audio left and right, then compressor and limiter gain reduction (dB, ≥ 0, per sample). */
 export const STRIP_OUTPUTS = Object.freeze(['left', 'right', 'compressor_gr_db', 'limiter_gr_db'] as const);
 
@@ -92,6 +109,9 @@ export const STRIP_OUTPUTS = Object.freeze(['left', 'right', 'compressor_gr_db',
  * message in m4l-device/MESSAGES.md.
  */
 export const METER_OUTPUTS = Object.freeze(['block_counter', 'energy_left', 'energy_right', 'sample_peak', 'true_peak'] as const);
+
+/** The click's one outlet: mono, summed into both sides of plugout~. */
+export const CLICK_OUTPUTS = Object.freeze(['click'] as const);
 
 /**
  * The true-peak interpolator of truepeak.ts folded as the limiter's detector folds it (a
@@ -163,4 +183,31 @@ export function meterParams(sampleRate: number): ParamMessage[] {
     ...COEFFICIENT_NAMES.map((c): ParamMessage => [`meter_highpass_${c}`, highpass[c]]),
     ...truePeakParams('meter_', sampleRate),
   ];
+}
+
+/**
+ * The click kernel's sound at `sampleRate` (src/dsp/click.ts's Click: pitches, envelope, level,
+ * offbeat level, grid); it stays silent until clickOnParams(true).
+ */
+export function clickParams(setup: ClickSetup, sampleRate: number): ParamMessage[] {
+  return [
+    ['click_gain', dbToGain(setup.levelDbfs)],
+    ['click_offbeat_gain', dbToGain(OFFBEAT_DB)],
+    ['click_step', setup.subdivision === 'eighth' ? 0.5 : 1],
+    ['click_beats_per_bar', setup.beatsPerBar],
+    ['click_accent_omega', (2 * Math.PI * ACCENT_HZ) / sampleRate],
+    ['click_beat_omega', (2 * Math.PI * BEAT_HZ) / sampleRate],
+    ['click_attack', ATTACK_SECONDS * sampleRate],
+    ['click_length', (ATTACK_SECONDS + DECAY_SECONDS) * sampleRate],
+  ];
+}
+
+/** Live's tempo: the kernel's step from one sample to the next when Live starts or jumps. */
+export function clickTempoParams(bpm: number): ParamMessage[] {
+  return [['click_tempo', bpm]];
+}
+
+/** 1 only for a click device whose click is switched on and not refused (never on a route to FOH). */
+export function clickOnParams(on: boolean): ParamMessage[] {
+  return [['click_on', on ? 1 : 0]];
 }

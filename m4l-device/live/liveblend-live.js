@@ -73,6 +73,8 @@ function start() {
 	watch("live_set", "tempo", function (args) {
 		outlet(0, "tempo", Number(args[1]));
 	});
+	watch("live_set", "signature_numerator", sendSignature);
+	watch("live_set", "signature_denominator", sendSignature);
 	watch("live_set", "is_playing", function (args) {
 		var playing = Number(args[1]) ? 1 : 0;
 		outlet(0, "playing", playing);
@@ -207,6 +209,11 @@ function sendSongTime(beats, always) {
 	if (!always && now - lastSongTimeAt < SONG_TIME_INTERVAL_MS) return;
 	lastSongTimeAt = now;
 	outlet(0, "song_time", beats);
+}
+
+/** Either half of the time signature changed: node needs both (bars are numerator × 4 / denominator beats). */
+function sendSignature() {
+	outlet(0, "signature", firstNumber(song.get("signature_numerator")), firstNumber(song.get("signature_denominator")));
 }
 
 function sendOwnTrack() {

@@ -1,7 +1,8 @@
 /**
  * `npm run build:device` (DESIGN.md §4): bundles the Node-for-Max script, copies the [js]
  * adapter, writes the guide patcher, describes and validates the patch, and writes
- * LiveBlend.amxd and a readable LiveBlend.maxpat into the output folder. Every source path is
+ * LiveBlend.amxd and a readable LiveBlend.maxpat into the output folder, with a package.json
+ * that makes the folder CommonJS (see PACKAGE_JSON). Every source path is
  * an option, so tests build from small fixtures. Nothing is half-written: a missing source or
  * an invalid patch stops the build before the device files are touched, and every file is
  * written to a temporary name and renamed into place.
@@ -14,12 +15,20 @@ import { z } from 'zod';
 import { writeAmxd } from './amxd';
 import { genIo } from './code-io';
 import { guidePatcher } from './guide-patcher';
-import { GUIDE_PATCHER, LIVE_SCRIPT, NODE_SCRIPT, describeDevice } from './liveblend-device';
+import { GUIDE_PATCHER, LIVE_SCRIPT, NODE_SCRIPT, describeDevice, type DeviceKernels } from './liveblend-device';
 import { assertValidPatch } from './validate';
 import { patcherText, toPatcher } from './write-patcher';
 
 export const AMXD_FILE = 'LiveBlend.amxd';
 export const MAXPAT_FILE = 'LiveBlend.maxpat';
+/**
+ * The node script is a CommonJS bundle. Node decides how to load a .js file from the nearest
+ * package.json: without this one, a dist/ folder inside this repository (whose package.json says
+ * "type": "module") would load it as an ES module and fail. In Live's User Library it changes
+ * nothing, since CommonJS is Node's default there.
+ */
+export const PACKAGE_JSON_FILE = 'package.json';
+export const PACKAGE_JSON = `${JSON.stringify({ type: 'commonjs' })}\n`;
 
 export interface DeviceSources {
   /** Folder paths in messages and in the bundle are relative to (the repository root). */
@@ -28,7 +37,8 @@ export interface DeviceSources {
   liveScript: string;
   stripKernel: string;
   meterKernel: string;
-  /** gen/params.ts: its STRIP_OUTPUTS and METER_OUTPUTS must match the kernels' outputs. */
+  clickKernel: string;
+  /** gen/params.ts: its STRIP_OUTPUTS, METER_OUTPUTS and CLICK_OUTPUTS must match the kernels' outputs. */
   paramsModule: string;
   guide: string;
   releasedLongNames: string;
@@ -45,6 +55,7 @@ export function deviceSources(root: string): DeviceSources {
     liveScript: join(root, 'm4l-device/live/liveblend-live.js'),
     stripKernel: join(root, 'm4l-device/gen/strip.genexpr'),
     meterKernel: join(root, 'm4l-device/gen/meter.genexpr'),
+    clickKernel: join(root, 'm4l-device/gen/click.genexpr'),
     paramsModule: join(root, 'm4l-device/gen/params.ts'),
     guide: join(root, 'docs/device.md'),
     releasedLongNames: join(root, 'm4l-device/released-long-names.json'),
@@ -72,6 +83,7 @@ const SOURCE_ROLES: Readonly<Record<Exclude<keyof DeviceSources, 'root' | 'outDi
   liveScript: 'the [js] LiveAPI adapter',
   stripKernel: 'the gen~ channel strip kernel',
   meterKernel: 'the gen~ meter kernel',
+  clickKernel: 'the gen~ click kernel',
   paramsModule: 'the gen~ Param and output names',
   guide: 'the device guide',
   releasedLongNames: 'the released parameter long names',
@@ -116,13 +128,14 @@ async function bundleNodeScript(sources: DeviceSources): Promise<string> {
   }
 }
 
-/** STRIP_OUTPUTS / METER_OUTPUTS from params.ts must list as many outputs as the kernels assign. */
-async function checkParamsModule(sources: DeviceSources, kernels: { strip: string; meter: string }): Promise<void> {
+/** STRIP_OUTPUTS / METER_OUTPUTS / CLICK_OUTPUTS from params.ts must list as many outputs as the kernels assign. */
+async function checkParamsModule(sources: DeviceSources, kernels: DeviceKernels): Promise<void> {
   const module = (await import(pathToFileURL(sources.paramsModule).href)) as Record<string, unknown>;
   const name = relative(sources.root, sources.paramsModule);
   for (const [exportName, code, kernel] of [
     ['STRIP_OUTPUTS', kernels.strip, 'strip.genexpr'],
     ['METER_OUTPUTS', kernels.meter, 'meter.genexpr'],
+    ['CLICK_OUTPUTS', kernels.click, 'click.genexpr'],
   ] as const) {
     const outputs = module[exportName];
     const count = Array.isArray(outputs) ? outputs.length : typeof outputs === 'object' && outputs !== null ? Object.keys(outputs).length : undefined;
@@ -132,7 +145,7 @@ async function checkParamsModule(sources: DeviceSources, kernels: { strip: strin
   }
 }
 
-function describeOrFail(kernels: { strip: string; meter: string }) {
+function describeOrFail(kernels: DeviceKernels) {
   try {
     return describeDevice(kernels);
   } catch (error) {
@@ -151,7 +164,11 @@ export async function buildDevice(sources: DeviceSources): Promise<DeviceBuild> 
     const list = missing.map((key) => `  - ${relative(sources.root, sources[key])} (${SOURCE_ROLES[key]})`).join('\n');
     throw new DeviceBuildError(`cannot build the device: source file${missing.length === 1 ? ' is' : 's are'} missing:\n${list}`);
   }
-  const kernels = { strip: readFileSync(sources.stripKernel, 'utf8'), meter: readFileSync(sources.meterKernel, 'utf8') };
+  const kernels: DeviceKernels = {
+    strip: readFileSync(sources.stripKernel, 'utf8'),
+    meter: readFileSync(sources.meterKernel, 'utf8'),
+    click: readFileSync(sources.clickKernel, 'utf8'),
+  };
   await checkParamsModule(sources, kernels);
   const liveScript = readFileSync(sources.liveScript, 'utf8');
   const released = readReleasedLongNames(sources.releasedLongNames);
@@ -160,6 +177,7 @@ export async function buildDevice(sources: DeviceSources): Promise<DeviceBuild> 
 
   mkdirSync(sources.outDir, { recursive: true });
   const out = (file: string) => join(sources.outDir, file);
+  writeAtomic(out(PACKAGE_JSON_FILE), PACKAGE_JSON);
   writeAtomic(out(NODE_SCRIPT), bundle);
   writeAtomic(out(LIVE_SCRIPT), liveScript);
   writeAtomic(out(GUIDE_PATCHER), `${patcherText(guidePatcher(readFileSync(sources.guide, 'utf8')))}\n`);
@@ -170,5 +188,5 @@ export async function buildDevice(sources: DeviceSources): Promise<DeviceBuild> 
   const amxd = writeAmxd(text);
   writeAtomic(out(AMXD_FILE), amxd);
   writeAtomic(out(MAXPAT_FILE), `${text}\n`);
-  return { amxd, files: [AMXD_FILE, MAXPAT_FILE, NODE_SCRIPT, LIVE_SCRIPT, GUIDE_PATCHER].map(out) };
+  return { amxd, files: [AMXD_FILE, MAXPAT_FILE, NODE_SCRIPT, PACKAGE_JSON_FILE, LIVE_SCRIPT, GUIDE_PATCHER].map(out) };
 }

@@ -2,6 +2,14 @@
  * LiveBlend.amxd, described box by box (DESIGN.md §4, m4l-device/MESSAGES.md).
  *
  * Audio: plugin~ → gen~ strip → plugout~; the strip's output also feeds the gen~ meter kernel.
+ * The click: gen~ has no transport, so the click kernel gets Live's beat as two signals —
+ * [plugphasor~] (the beat's phase, sample-synchronised to Live; 0 while Live is stopped) and
+ * [plugsync~]'s beat count (1 PPQ, with its fraction) through [sig~], polled with the meters and
+ * only needed to within half a beat — and builds the exact beat position from them
+ * (m4l-device/gen/click.genexpr). A transport-locked [phasor~ … @lock 1] would give a phase too,
+ * but over a fixed note value, not Live's song position. The kernel's mono output is summed into
+ * both sides of plugout~ in every device; it stays silent unless node switches it on, which
+ * node does only for a click device whose track does not route to FOH.
  * Meters: one metro (20 ms, faster than the 100 ms block rate) bangs one snapshot~ per meter
  * value in a single trigger, so every `meter` message holds values of the same signal vector,
  * with the block counter sampled last into pack's hot inlet.
@@ -63,12 +71,16 @@ const DOCS: EnumParam = { kind: 'enum', key: 'docs', longName: 'Docs', shortName
 export interface DeviceKernels {
   strip: string;
   meter: string;
+  click: string;
 }
 
+type KernelIo = Record<keyof DeviceKernels, ReturnType<typeof genIo>>;
+
 /** The kernels' shape the wiring relies on; throws naming the kernel and what is wrong. */
-function checkKernels(kernels: DeviceKernels): { strip: ReturnType<typeof genIo>; meter: ReturnType<typeof genIo> } {
+function checkKernels(kernels: DeviceKernels): KernelIo {
   const strip = genIo(kernels.strip);
   const meter = genIo(kernels.meter);
+  const click = genIo(kernels.click);
   if (strip.ins < 2 || strip.outs < 2) throw new Error(`strip.genexpr uses in1..in${strip.ins} and out1..out${strip.outs}: the strip needs stereo in (in1, in2) and stereo out (out1, out2)`);
   if (meter.ins < 2) throw new Error(`meter.genexpr uses in1..in${meter.ins}: the meter reads the strip's stereo output (in1, in2)`);
   const values = meter.outs + strip.outs - 2;
@@ -77,9 +89,13 @@ function checkKernels(kernels: DeviceKernels): { strip: ReturnType<typeof genIo>
       `the meter message needs ${METER_VALUES} values (MESSAGES.md) but meter.genexpr has ${meter.outs} outputs and strip.genexpr ${strip.outs - 2} beyond its audio pair (${values})`,
     );
   }
-  const shared = strip.params.filter((p) => meter.params.includes(p));
-  if (shared.length > 0) throw new Error(`Params ${shared.join(', ')} are declared by both kernels: node's \`gen <name>\` must reach exactly one`);
-  return { strip, meter };
+  if (click.ins !== 2 || click.outs !== 1) {
+    throw new Error(`click.genexpr uses in1..in${click.ins} and out1..out${click.outs}: the click reads the beat phase and position (in1, in2) and writes one mono click (out1)`);
+  }
+  const declared = [...strip.params, ...meter.params, ...click.params];
+  const shared = [...new Set(declared.filter((p, k) => declared.indexOf(p) !== k))];
+  if (shared.length > 0) throw new Error(`Params ${shared.join(', ')} are declared by more than one kernel: node's \`gen <name>\` must reach exactly one`);
+  return { strip, meter, click };
 }
 
 const label = (p: PatchBuilder, id: string, text: string, at: [number, number], width: number): void => {
@@ -100,6 +116,17 @@ export function describeDevice(kernels: DeviceKernels): PatchSpec {
     p.connect(strip, ch, plugout, ch);
     p.connect(strip, ch, meter, ch);
   }
+
+  // The click, from Live's beat (see the module comment); plugsync~ outputs as Live plays and is
+  // also polled with the meters, so the beat count stays fresh while nothing else moves.
+  const beatPhase = p.obj('beat-phase', 'plugphasor~', 380, 20);
+  const beatSync = p.obj('beat-sync', 'plugsync~', 480, 20);
+  const beatCount = p.obj('beat-count', 'sig~', 480, 50);
+  const click = p.obj('click', 'gen~', 380, 90, { genCode: kernels.click });
+  p.connect(beatPhase, 0, click, 0);
+  p.connect(beatSync, 6, beatCount, 0);
+  p.connect(beatCount, 0, click, 1);
+  for (const ch of [0, 1]) p.connect(click, 0, plugout, ch);
 
   // Everything bound for node goes through the ready gate (see the module comment).
   const node = p.obj('node', `node.script ${NODE_SCRIPT} @autostart 1`, 620, 520, { attrs: { saved_object_attributes: { autostart: 1, defer: 0, watch: 0 } } });
@@ -128,6 +155,7 @@ export function describeDevice(kernels: DeviceKernels): PatchSpec {
 
   // Meters: one poll, one snapshot~ per value, counter last.
   const poll = p.obj('meter-poll', 'metro 20 @active 1', 200, 200);
+  p.connect(poll, 0, beatSync, 0);
   const fan = p.obj('meter-fan', `t ${Array.from({ length: METER_VALUES }, () => 'b').join(' ')}`, 200, 230);
   const pack = p.obj('meter-pack', `pack 0 ${Array.from({ length: METER_VALUES - 1 }, () => '0.').join(' ')}`, 200, 300);
   const meterMsg = p.obj('meter-msg', 'prepend meter', 200, 330);
@@ -223,6 +251,7 @@ export function describeDevice(kernels: DeviceKernels): PatchSpec {
   for (const [target, params, x] of [
     [strip, io.strip.params, 300],
     [meter, io.meter.params, 500],
+    [click, io.click.params, 700],
   ] as const) {
     if (params.length === 0) continue;
     const pass = p.obj(`gen-${target}`, `routepass ${params.join(' ')}`, x, 40);

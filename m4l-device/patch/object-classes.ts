@@ -61,6 +61,10 @@ export const NEWOBJ_CLASSES: Readonly<Record<string, IoOf>> = {
   split: (args) => ({ inlets: 3, outlettype: repeat(2, isFloatArg(args) ? 'float' : 'int') }),
   dict: fixed(2, ['dictionary', '', '', '']),
   pcontrol: fixed(1, ['']),
+  // Live's beat: a sample-synchronised phase per quarter note, and the transport as messages.
+  'plugphasor~': fixed(1, ['signal', 'list']),
+  'plugsync~': fixed(1, ['int', 'int', 'int', 'float', 'list', 'float', 'float', 'int', 'int']),
+  'sig~': fixed(1, ['signal']),
 };
 
 /** Classes that are their own maxclass (UI objects, message and comment boxes). */

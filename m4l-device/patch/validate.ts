@@ -84,6 +84,22 @@ function scriptIn(distDir: string, box: MaxBox, fileName: string | undefined, pr
   return readFileSync(path, 'utf8');
 }
 
+/**
+ * node.script's bundle is CommonJS; Node loads a .js file as the nearest package.json says, so
+ * the folder must carry one saying "commonjs" (the build writes it) or a module-type package
+ * around it would break the script.
+ */
+function checkCommonJsFolder(distDir: string, box: MaxBox, problems: string[]): void {
+  const path = join(distDir, 'package.json');
+  let type: unknown;
+  try {
+    type = (JSON.parse(readFileSync(path, 'utf8')) as { type?: unknown }).type;
+  } catch {
+    type = undefined;
+  }
+  if (type !== 'commonjs') problems.push(`${describeBox(box)}: ${path} must say {"type":"commonjs"} so Node loads the CommonJS bundle as such: run npm run build:device`);
+}
+
 /** What the box's class says its inlets and outlets are, or undefined (with a problem) when it cannot say. */
 function expectedIo(box: MaxBox, context: ValidateContext, problems: string[]): ObjectIo | undefined {
   if (box.maxclass !== 'newobj') {
@@ -99,7 +115,10 @@ function expectedIo(box: MaxBox, context: ValidateContext, problems: string[]): 
     const io = jsIo(script);
     return { inlets: io.inlets, outlettype: repeat(io.outlets, '') };
   }
-  if (className === 'node.script') scriptIn(context.distDir, box, args[0], problems);
+  if (className === 'node.script') {
+    scriptIn(context.distDir, box, args[0], problems);
+    checkCommonJsFolder(context.distDir, box, problems);
+  }
   if (NAMED_CLASSES.has(className) && args[0] !== undefined && !args[0].startsWith(DEVICE_LOCAL_PREFIX)) {
     problems.push(`${describeBox(box)}: "${args[0]}" is shared by every device in the Live set: name it ${DEVICE_LOCAL_PREFIX}${args[0]}`);
   }

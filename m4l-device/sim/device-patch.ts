@@ -1,4 +1,5 @@
 import type { DeviceRole } from '../../src/shared/osc-protocol';
+import { ClickModel, type TransportAt } from './click-model';
 import { loadLiveAdapter, type LiveAdapter } from './live-adapter-host';
 import type { LiveObject, LiveSet } from './live-model';
 import { MeterModel } from './meter-model';
@@ -9,8 +10,8 @@ import { StripModel } from './strip-model';
  * One LiveBlend.amxd in the simulated set, wired as the patch wires it (m4l-device/MESSAGES.md):
  * the [js] adapter and the patch's own sources (dspstate~, the role menu, snapshot~ polling the
  * meter every 20 ms) feed node.script through the ready gate, which holds everything until node
- * says `ready`; node's outlet is routed by selector to gen~ (strip or meter by the `meter_`
- * prefix), the presentation (`ui`), the [js] adapter (`js`) and the state dict (`state`).
+ * says `ready`; node's outlet is routed by selector to gen~ (meter by the `meter_` prefix, click
+ * by `click_`, the strip otherwise), the presentation (`ui`), the [js] adapter (`js`) and the state dict (`state`).
  */
 
 export const SNAPSHOT_INTERVAL_MS = 20;
@@ -33,6 +34,7 @@ export class DevicePatch {
   readonly id: string;
   readonly strip: StripModel;
   readonly meter: MeterModel;
+  readonly click: ClickModel;
   /** The embedded dicts: part of the Live set, so they outlast node's process. */
   readonly dicts = new DictStore();
   /** The presentation's controls, as node last set them ("song", "trim", "alarm", ...). */
@@ -52,6 +54,7 @@ export class DevicePatch {
     this.sampleRate = options.sampleRate;
     this.strip = new StripModel(options.sampleRate, options.maxBlockFrames);
     this.meter = new MeterModel(options.sampleRate);
+    this.click = new ClickModel(options.sampleRate, options.maxBlockFrames);
     this.deviceObject = options.set.addDevice(options.track);
   }
 
@@ -118,10 +121,14 @@ export class DevicePatch {
     this.toNode(selector, ...atoms);
   }
 
-  /** Runs `frames` of audio through the strip, into `output`, and on into the meter. */
-  process(input: readonly Float32Array[], output: readonly Float32Array[], frames: number): void {
+  /**
+   * Runs `frames` of audio through the strip, into `output`, and on into the meter; then adds the
+   * click (which goes straight to plugout~, so the meter never hears it), from Live's beat.
+   */
+  process(input: readonly Float32Array[], output: readonly Float32Array[], frames: number, transport: TransportAt): void {
     this.strip.process(input, output, frames);
     this.meter.process(output, frames);
+    this.click.process(transport, output, frames);
   }
 
   /** snapshot~'s poll: the latest meter block and the strip's gain reduction, to node. */
@@ -150,6 +157,7 @@ export class DevicePatch {
         this.genLog.push({ atMs: this.options.now(), atWallMs: performance.now(), name: String(name), value: Number(value) });
         try {
           if (String(name).startsWith('meter_')) this.meterParam(String(name), Number(value));
+          else if (String(name).startsWith('click_')) this.click.param(String(name), Number(value));
           else this.strip.param(String(name), Number(value));
         } catch (error) {
           this.options.onPost?.(this.id, 'error', (error as Error).message);

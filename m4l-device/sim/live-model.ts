@@ -3,7 +3,8 @@
  * adapter reads (m4l-device/live/liveblend-live.js), with Live's behaviour where the device
  * depends on it — scene launches quantised to the next bar (is_triggered goes to 1 at once, the
  * tracks' playing_slot_index moves on the bar, then is_triggered drops), a launch while stopped
- * starting the transport, stop clearing the playing slots, sends on a 0..1 knob with a dB law.
+ * starting the transport, stop clearing the playing slots, sends on a 0..1 knob with a dB law,
+ * the time signature (bars of numerator × 4 / denominator quarter-note beats).
  *
  * The model is a tree of LiveObjects reached by LOM paths ("live_set scenes 3"); fake-live-api.ts
  * puts LiveAPI's interface on it, so the real adapter runs against it unchanged.
@@ -90,7 +91,8 @@ export interface LiveSetSpec {
   tracks: readonly TrackSpec[];
   returns: readonly TrackSpec[];
   cuePoints?: readonly CuePointSpec[];
-  beatsPerBar?: number;
+  /** Live's time signature; 4/4 unless given. */
+  signature?: readonly [numerator: number, denominator: number];
 }
 
 /** A launch waiting for its bar. */
@@ -101,7 +103,6 @@ interface PendingLaunch {
 
 export class LiveSet {
   readonly song: LiveObject;
-  readonly beatsPerBar: number;
   private nextId = 1;
   private readonly byId = new Map<number, LiveObject>();
   private pending: PendingLaunch | null = null;
@@ -112,10 +113,12 @@ export class LiveSet {
   private sceneStartBeat = 0;
 
   constructor(spec: LiveSetSpec) {
-    this.beatsPerBar = spec.beatsPerBar ?? 4;
     this.song = this.create('live_set', 'Song');
     this.song.set('name', spec.name);
     this.song.set('tempo', spec.tempo);
+    const [numerator, denominator] = spec.signature ?? [4, 4];
+    this.song.set('signature_numerator', numerator);
+    this.song.set('signature_denominator', denominator);
     this.song.set('is_playing', 0);
     this.song.set('current_song_time', 0);
     this.song.lists.set(
@@ -179,6 +182,16 @@ export class LiveSet {
 
   get tempo(): number {
     return this.song.get('tempo') as number;
+  }
+
+  /** Quarter-note beats per bar, from the time signature (launches wait for the next bar line). */
+  get beatsPerBar(): number {
+    return ((this.song.get('signature_numerator') as number) * 4) / (this.song.get('signature_denominator') as number);
+  }
+
+  setSignature(numerator: number, denominator: number): void {
+    this.song.set('signature_numerator', numerator);
+    this.song.set('signature_denominator', denominator);
   }
 
   get playing(): boolean {

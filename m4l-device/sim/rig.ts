@@ -1,9 +1,8 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LoudnessMeter, type LoudnessMeasurement } from '../../src/dsp/loudness';
 import type { DeviceRole } from '../../src/shared/osc-protocol';
+import type { TransportAt } from './click-model';
 import { DevicePatch, SNAPSHOT_INTERVAL_MS } from './device-patch';
 import { joinLink, type LinkPeer } from './link-peer';
 import { LiveSet, type TrackSpec } from './live-model';
@@ -43,6 +42,8 @@ export interface RigOptions {
   /** The device bundle (default m4l-device/dist/liveblend-device.js). */
   script?: string;
   onPost?: (device: string, level: string, text: string) => void;
+  /** Every block of each device's output, with Live's beat at its first sample (tests listen here). */
+  onOutput?: (device: string, output: readonly Float32Array[], frames: number, transport: TransportAt) => void;
 }
 
 export interface SongPlay {
@@ -86,7 +87,7 @@ export class Rig {
   private playlistDone: (() => void) | null = null;
   private link: LinkPeer | null = null;
   private tickWaiters: (() => void)[] = [];
-  private library: string | null = null;
+  private readonly onOutput: RigOptions['onOutput'];
 
   constructor(options: RigOptions = {}) {
     this.sampleRate = options.sampleRate ?? 48000;
@@ -114,7 +115,10 @@ export class Rig {
     this.silence = [new Float32Array(this.tickFrames), new Float32Array(this.tickFrames)];
     this.outputBuffer = [new Float32Array(this.tickFrames), new Float32Array(this.tickFrames)];
 
-    const script = this.installBundle(options.script ?? DEVICE_SCRIPT);
+    this.onOutput = options.onOutput;
+    const script = options.script ?? DEVICE_SCRIPT;
+    // dist/ holds a package.json saying "commonjs", so node loads the bundle from there as Max does.
+    if (!existsSync(script)) throw new Error(`rig: the device bundle ${script} does not exist: run \`npm run build:device\` first`);
     const env = { ...process.env, ...(options.discoveryPort === undefined ? {} : { LIVEBLEND_DISCOVERY_PORT: String(options.discoveryPort) }) };
     for (const device of options.devices ?? DEFAULT_DEVICES) {
       const track = this.set.trackNamed(device.track);
@@ -219,19 +223,6 @@ export class Rig {
     for (const waiter of this.tickWaiters.splice(0)) waiter();
   }
 
-  /**
-   * Copies the bundle, byte for byte, into a folder of its own, as a user drops the device into
-   * Live's User Library: there no package.json says "type": "module", so node loads the CommonJS
-   * bundle as Max does (this checkout's package.json would make it an ES module).
-   */
-  private installBundle(script: string): string {
-    if (!existsSync(script)) throw new Error(`rig: the device bundle ${script} does not exist: run \`npm run build:device\` first`);
-    this.library = mkdtempSync(join(tmpdir(), 'liveblend-rig-'));
-    const installed = join(this.library, 'liveblend-device.js');
-    copyFileSync(script, installed);
-    return installed;
-  }
-
   private nextTick(): Promise<void> {
     return new Promise((resolve) => this.tickWaiters.push(resolve));
   }
@@ -250,9 +241,10 @@ export class Rig {
       const secondsToLaunch = (this.set.beatsToLaunch() * 60) / this.set.tempo;
       const framesToLaunch = this.set.playing ? Math.ceil(secondsToLaunch * this.sampleRate - 1e-6) : Infinity;
       const n = Math.max(1, Math.min(this.tickFrames - done, framesToLaunch));
+      const transport: TransportAt = { beat: this.set.songTime, tempo: this.set.tempo, playing: this.set.playing };
       this.set.advance(n / this.sampleRate);
       this.followScene();
-      this.render(n);
+      this.render(n, transport);
       done += n;
     }
     this.timeMs += SNAPSHOT_INTERVAL_MS;
@@ -272,15 +264,16 @@ export class Rig {
     if (spec) for (const id of this.devices.keys()) this.meters.set(id, new LoudnessMeter({ sampleRate: this.sampleRate, channels: 2 }));
   }
 
-  private render(frames: number): void {
+  private render(frames: number, transport: TransportAt): void {
     const song = this.source;
     if (song) song.render(this.songBuffer, 0, frames);
     const input = song ? this.songBuffer.map((b) => b.subarray(0, frames)) : this.silence.map((b) => b.subarray(0, frames));
     const output = this.outputBuffer.map((b) => b.subarray(0, frames));
     for (const device of this.devices.values()) {
       const playing = Number(device.track.get('playing_slot_index')) >= 0 && device.role !== 'click';
-      device.process(playing ? input : this.silence.map((b) => b.subarray(0, frames)), output, frames);
+      device.process(playing ? input : this.silence.map((b) => b.subarray(0, frames)), output, frames, transport);
       this.meters.get(device.id)?.process(output, frames);
+      this.onOutput?.(device.id, output, frames, transport);
     }
   }
 

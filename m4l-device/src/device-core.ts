@@ -4,6 +4,7 @@ import {
   BAR_ALIGN_TOLERANCE_MS,
   fohOutputsSchema,
   type AlarmCode,
+  type ClickSetup,
   type DeviceRole,
   type LearnProposal,
   type SetSong,
@@ -133,6 +134,8 @@ export class DeviceCore {
   /** What each live.* control shows, as far as node knows (see controlChanged). */
   private readonly controls = new Map<ControlKey, number>();
   private alarmNow: Alarm = NO_ALARM;
+  /** What the click kernel's click_on was last set to (it starts at 0: silent). */
+  private clickOn = false;
   private liveReported = false;
   private trackReported = false;
   private songList: SetSong[] = [];
@@ -150,6 +153,7 @@ export class DeviceCore {
     this.host.outlet('ready', 1);
     this.host.outlet('ui', 'role', this.state.role);
     this.host.outlet('ui', 'song', '');
+    this.syncClick();
     this.checkClickRoute();
   }
 
@@ -220,6 +224,10 @@ export class DeviceCore {
     return this.loudness.levels(this.resolver.measuring ? this.songKey : null);
   }
 
+  clickSetup(): ClickSetup {
+    return { ...this.state.click };
+  }
+
   clickStatus(): ClickStatus {
     const blocked = this.clickBlockedReason();
     return { enabled: this.state.clickEnabled, sounding: this.state.clickEnabled && blocked === '', blocked };
@@ -252,6 +260,7 @@ export class DeviceCore {
 
   setRouting(output: string): void {
     this.identity.routing = output;
+    this.syncClick();
     this.checkClickRoute();
     this.emit({ kind: 'click' });
   }
@@ -275,6 +284,7 @@ export class DeviceCore {
   setTempo(bpm: number): void {
     this.anchorSongTime();
     this.tempoBpm = bpm;
+    this.sendGen(this.params.clickTempoParams(bpm));
     this.schedulePendingRecall();
   }
 
@@ -307,8 +317,11 @@ export class DeviceCore {
     // The kernels clear their state on a new rate; the strip then lands on the preset at once.
     const landAtOnce = this.sampleRate !== null;
     this.sampleRate = hz;
-    for (const [name, value] of this.params.meterParams(hz)) this.host.outlet('gen', name, value);
+    this.sendGen(this.params.meterParams(hz));
+    this.sendClickSetup();
+    this.sendGen(this.params.clickTempoParams(this.tempoBpm));
     this.recall(landAtOnce);
+    this.syncClick();
   }
 
   meter(block: MeterBlock): void {
@@ -354,6 +367,7 @@ export class DeviceCore {
     this.state.role = role;
     this.host.outlet('ui', 'role', role);
     this.recall();
+    this.syncClick();
     this.checkClickRoute();
     this.commit({ kind: 'role' });
   }
@@ -371,6 +385,14 @@ export class DeviceCore {
 
   setClickEnabled(enabled: boolean): void {
     this.state.clickEnabled = enabled;
+    this.syncClick();
+    this.commit({ kind: 'click' });
+  }
+
+  /** The click's level, grid and bar; a click device plays them from its next grid point. */
+  setClickSetup(setup: ClickSetup): void {
+    this.state.click = { ...setup };
+    this.sendClickSetup();
     this.commit({ kind: 'click' });
   }
 
@@ -379,6 +401,7 @@ export class DeviceCore {
     const outputs = fohOutputsSchema.safeParse(parseJson(json, 'FOH outputs'));
     if (!outputs.success) throw new Error(`FOH outputs must be a JSON array of output names (at most 64, each 1–128 characters), e.g. ["Master","1/2"]`);
     this.state.fohOutputs = outputs.data;
+    this.syncClick();
     this.checkClickRoute();
     this.commit({ kind: 'click' });
   }
@@ -395,6 +418,8 @@ export class DeviceCore {
     this.state = next;
     this.host.outlet('ui', 'role', next.role);
     this.presetInForceChanged(trimBefore);
+    this.sendClickSetup();
+    this.syncClick();
     this.checkClickRoute();
     this.commit({ kind: 'state' });
   }
@@ -490,7 +515,29 @@ export class DeviceCore {
     const ready = this.recalled && !this.bypassed;
     if (ready === this.stripReady) return;
     this.stripReady = ready;
-    for (const [name, value] of this.params.readyParams(ready)) this.host.outlet('gen', name, value);
+    this.sendGen(this.params.readyParams(ready));
+  }
+
+  private sendGen(params: Array<[string, number]>): void {
+    for (const [name, value] of params) this.host.outlet('gen', name, value);
+  }
+
+  /** The click kernel's sound for the running rate (it needs the rate: pitches and envelope are in samples). */
+  private sendClickSetup(): void {
+    if (this.sampleRate !== null) this.sendGen(this.params.clickParams(this.state.click, this.sampleRate));
+  }
+
+  /**
+   * Switches the click kernel on exactly when clickStatus says it may sound: a click device,
+   * switched on, on a known route that is not FOH, and its sound already sent for the running
+   * rate. Every change that could refuse the click calls this before it raises the alarm, so the
+   * click is already muted when the alarm shows.
+   */
+  private syncClick(): void {
+    const on = this.sampleRate !== null && this.clickStatus().sounding;
+    if (on === this.clickOn) return;
+    this.clickOn = on;
+    this.sendGen(this.params.clickOnParams(on));
   }
 
   // ---- bar alignment

@@ -437,6 +437,11 @@ export class OscEndpoint {
     return [click.enabled ? 1 : 0, click.sounding ? 1 : 0, click.blocked];
   }
 
+  private clickSetupReply(): ReplyValues<typeof OSC.clickGetSettings> {
+    const setup = this.core.clickSetup();
+    return [setup.levelDbfs, setup.subdivision, setup.beatsPerBar];
+  }
+
   /** get/list and start_listen/list: a set too large for one packet is refused whole, listener and all. */
   private songListRoute(spec: OscAddressSpec, listen: boolean): Route {
     return {
@@ -532,6 +537,11 @@ export class OscEndpoint {
       route(OSC.clickSetEnabled, ([enabled]) => {
         core.setClickEnabled(enabled === 1);
         return this.clickReply();
+      }),
+      route(OSC.clickGetSettings, () => this.clickSetupReply()),
+      route(OSC.clickSetSettings, ([levelDbfs, subdivision, beatsPerBar]) => {
+        core.setClickSetup({ levelDbfs, subdivision, beatsPerBar });
+        return this.clickSetupReply();
       }),
     ];
   }

@@ -1,5 +1,5 @@
 import { defaultPreset, type Preset } from '../../src/shared/preset';
-import type { DeviceRole } from '../../src/shared/osc-protocol';
+import type { ClickSetup, DeviceRole } from '../../src/shared/osc-protocol';
 
 /** The gen~ parameter messages the device script sends (m4l-device/gen/params.ts). */
 export interface GenParams {
@@ -8,6 +8,9 @@ export interface GenParams {
   recallTrigger(sequence: number): [string, number];
   resetTrigger(sequence: number): [string, number];
   readyParams(ready: boolean): Array<[string, number]>;
+  clickParams(setup: ClickSetup, sampleRate: number): Array<[string, number]>;
+  clickTempoParams(bpm: number): Array<[string, number]>;
+  clickOnParams(on: boolean): Array<[string, number]>;
 }
 
 /**

@@ -28,8 +28,9 @@ export const ACCENT_HZ = 1500;
 export const BEAT_HZ = 1000;
 /** Offbeat eighths are this much quieter than beats so the pulse stays obvious. */
 export const OFFBEAT_DB = -6;
-const ATTACK_SECONDS = 0.001;
-const DECAY_SECONDS = 0.03;
+/** The envelope's linear attack and cubic decay (the device's gen~ click kernel is designed from them). */
+export const ATTACK_SECONDS = 0.001;
+export const DECAY_SECONDS = 0.03;
 
 /** Where to start the beat clock so `countInBars` bars of click lead into `songStartBeat`. */
 export function countInStart(songStartBeat: number, settings: ClickSettings): number {

@@ -54,6 +54,15 @@ export const DEFAULT_FOH_OUTPUTS: readonly string[] = ['Master'];
 export const LEARN_MIN_SECONDS = 30;
 
 export const ALARM_CODES = ['click_to_foh'] as const;
+
+/**
+ * A click device's click: level, grid and bar (src/dsp/click.ts's ClickSettings without the
+ * count-in: in Live the transport's position is the beat clock, so a count-in is bars of the
+ * song itself). The defaults are src/dsp's DEFAULT_CLICK (a test keeps them equal).
+ */
+export const CLICK_SUBDIVISIONS = ['quarter', 'eighth'] as const;
+export const CLICK_LIMITS = { levelDbfs: { min: -60, max: 0, unit: 'dBFS' }, beatsPerBar: { min: 1, max: 16 } } as const;
+export const DEFAULT_CLICK_SETUP: Readonly<ClickSetup> = Object.freeze({ levelDbfs: -12, subdivision: 'quarter', beatsPerBar: 4 });
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
 const MAX_NAME = 128;
@@ -189,6 +198,12 @@ const alarmArgs = [enumArg('code', ['', ...ALARM_CODES], 'which alarm ("" when n
 
 const alignBarArg = flagArg('align_bar', "1: a new song's preset waits for the next bar line while Live plays; 0: it is recalled at once");
 
+const clickSetupArgs = [
+  floatArg('level_dbfs', CLICK_LIMITS.levelDbfs, "peak level of a beat's click (offbeat eighths are 6 dB lower)"),
+  enumArg('subdivision', CLICK_SUBDIVISIONS, 'a click on every beat, or on every eighth'),
+  intArg('beats_per_bar', CLICK_LIMITS.beatsPerBar.min, CLICK_LIMITS.beatsPerBar.max, 'quarter-note beats per bar: the downbeat of each bar is accented (higher pitch)'),
+] as const;
+
 const clickReply = [flagArg('enabled', 'the click is switched on'), flagArg('sounding', 'the click may sound (enabled and not blocked)'), stringArg('blocked', 'why it is refused ("" when it is not)', { max: 512 })] as const;
 
 export const OSC = {
@@ -263,7 +278,7 @@ export const OSC = {
   showGetState: request(
     '/show/get/state',
     [],
-    [jsonArg('state', 'the whole show state (presets, the default preset, target, ceiling, role, FOH outputs, bar alignment, measurements)')],
+    [jsonArg('state', 'the whole show state (presets, the default preset, target, ceiling, role, FOH outputs, click, bar alignment, measurements)')],
     "The show state, for a panel to resync. `defaultPreset` is what songs without a preset of their own play; the device's own controls change it while no song is current.",
   ),
   showSetState: request(
@@ -324,6 +339,8 @@ export const OSC = {
 
   clickGetState: request('/click/get/state', [], clickReply, "The click's state (click role)."),
   clickSetEnabled: request('/click/set/enabled', [flagArg('enabled', 'switch the click on or off')], clickReply, 'Switches the click on or off; a click routed to FOH stays silent and raises an alarm.'),
+  clickGetSettings: request('/click/get/settings', [], clickSetupArgs, "The click's level, grid and bar (kept in the show state; bars are counted from Live's song position)."),
+  clickSetSettings: request('/click/set/settings', clickSetupArgs, clickSetupArgs, "Sets the click's level, grid and bar; a click device plays them from the next beat."),
 } as const;
 
 export type OscName = keyof typeof OSC;
@@ -406,6 +423,13 @@ export const setSongListSchema = z.array(setSongSchema);
 
 export const fohOutputsSchema = z.array(z.string().min(1).max(MAX_NAME)).max(64);
 
+export const clickSetupSchema = z.strictObject({
+  levelDbfs: z.number().min(CLICK_LIMITS.levelDbfs.min).max(CLICK_LIMITS.levelDbfs.max),
+  subdivision: z.enum(CLICK_SUBDIVISIONS),
+  beatsPerBar: z.number().int().min(CLICK_LIMITS.beatsPerBar.min).max(CLICK_LIMITS.beatsPerBar.max),
+});
+export type ClickSetup = z.output<typeof clickSetupSchema>;
+
 export const SHOW_STATE_VERSION = 1;
 
 /** What a device keeps in the Live set and what /liveblend/show/get/state carries. */
@@ -419,6 +443,8 @@ export const showStateSchema = z.strictObject({
   role: z.enum(DEVICE_ROLES),
   fohOutputs: fohOutputsSchema,
   clickEnabled: z.boolean(),
+  /** What a click device plays (states saved before it existed get the default). */
+  click: clickSetupSchema.default(() => ({ ...DEFAULT_CLICK_SETUP })),
   /** Bind the OSC endpoint to every interface instead of loopback (takes effect when the device restarts). */
   lan: z.boolean(),
   /** A new song's preset recalled while Live plays waits for the next bar line. */
@@ -437,6 +463,7 @@ export function defaultShowState(): ShowState {
     role: 'bus',
     fohOutputs: [...DEFAULT_FOH_OUTPUTS],
     clickEnabled: true,
+    click: { ...DEFAULT_CLICK_SETUP },
     lan: false,
     alignRecallToBar: false,
     measurements: {},

@@ -187,6 +187,28 @@ describe('device OSC endpoint over UDP on 127.0.0.1', () => {
     expect((await panel.next('/liveblend/recall/get/align_bar', { from: mark })).args).toEqual([1]);
   });
 
+  it('gets and sets the click settings, refusing a level, grid or bar out of range with nothing changed', async () => {
+    const hub = await client();
+    const panel = await client();
+    const { port, harness } = await device(hub.port);
+    panel.send(port, '/liveblend/click/get/settings');
+    expect((await panel.next('/liveblend/click/get/settings')).args).toEqual([-12, 'quarter', 4]);
+    panel.send(port, '/liveblend/click/set/settings', f(-9.5), s('eighth'), 3);
+    expect((await panel.next('/liveblend/click/set/settings')).args).toEqual([-9.5, 'eighth', 3]);
+    expect(harness.core.showState.click).toEqual({ levelDbfs: -9.5, subdivision: 'eighth', beatsPerBar: 3 });
+    const state = JSON.stringify(harness.core.showState);
+    for (const [args, reason] of [
+      [[f(3), s('quarter'), 4], /argument 1 \(level_dbfs\): 3 is outside -60 to 0 dBFS/],
+      [[f(-12), s('triplet'), 4], /argument 2 \(subdivision\): "triplet" is not one of quarter, eighth/],
+      [[f(-12), s('quarter'), 17], /argument 3 \(beats_per_bar\): 17 is outside 1–16/],
+    ] as const) {
+      const mark = panel.received.length;
+      panel.send(port, '/liveblend/click/set/settings', ...args);
+      expect((await panel.next('/liveblend/error', { from: mark })).args).toEqual(['/liveblend/click/set/settings', expect.stringMatching(reason)]);
+    }
+    expect(JSON.stringify(harness.core.showState)).toBe(state);
+  });
+
   it('refuses unknown addresses and messages meant for panels', async () => {
     const hub = await client();
     const panel = await client();

@@ -6,7 +6,7 @@ import type { ParamMessage } from '../../../m4l-device/gen/params';
 /** Loads and compiles one of m4l-device/gen/*.genexpr; the source is read once per file. */
 const sources = new Map<string, string>();
 
-export function kernelSource(name: 'strip' | 'meter'): string {
+export function kernelSource(name: 'strip' | 'meter' | 'click'): string {
   let source = sources.get(name);
   if (source === undefined) {
     source = readFileSync(fileURLToPath(new URL(`../../../m4l-device/gen/${name}.genexpr`, import.meta.url)), 'utf8');
@@ -15,7 +15,7 @@ export function kernelSource(name: 'strip' | 'meter'): string {
   return source;
 }
 
-export function loadKernel(name: 'strip' | 'meter', sampleRate: number): Kernel {
+export function loadKernel(name: 'strip' | 'meter' | 'click', sampleRate: number): Kernel {
   return compileKernel(kernelSource(name), { sampleRate });
 }
 

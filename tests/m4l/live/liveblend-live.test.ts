@@ -46,6 +46,20 @@ function rig(set = smallSet(), trackIndex = 0) {
 }
 
 describe('LiveAPI adapter (liveblend-live.js)', () => {
+  it('reports the time signature at start and whenever either half changes, as MESSAGES.md says', () => {
+    const r = rig();
+    r.set.setSignature(7, 8);
+    r.adapter.bang();
+    expect(r.take().filter((m) => m[0] === 'signature')).toContainEqual(['signature', 7, 8]);
+    r.set.setSignature(3, 8);
+    expect(r.take()).toEqual([['signature', 3, 8]]);
+    r.set.setSignature(3, 4);
+    expect(r.take()).toEqual([['signature', 3, 4]]);
+    r.adapter.notifydeleted();
+    r.set.setSignature(5, 4);
+    expect(r.take()).toEqual([]);
+  });
+
   it('is ES5, as Max [js] requires', () => {
     expect(() => parse(readFileSync(LIVE_ADAPTER_PATH, 'utf8'), { ecmaVersion: 5 })).not.toThrow();
   });
@@ -64,6 +78,7 @@ describe('LiveAPI adapter (liveblend-live.js)', () => {
     expect(byName.get('track')).toEqual([0, 'Tracks']);
     expect(byName.get('routing')).toEqual(['Master']);
     expect(byName.get('tempo')).toEqual([128]);
+    expect(byName.get('signature')).toEqual([4, 4]);
     expect(byName.get('playing')).toEqual([1]);
     expect(JSON.parse(String(byName.get('scenes')?.[0]))).toEqual(['01 Opener', '02 Hold On [v2]', '—']);
     expect(JSON.parse(String(byName.get('cue_points')?.[0]))).toEqual([

@@ -84,7 +84,7 @@ describe('npm run build:device (buildDevice)', () => {
     const a = await built();
     const b = await built();
     expect(Buffer.from(b.amxd).equals(Buffer.from(a.amxd))).toBe(true);
-    for (const file of ['liveblend-device.js', 'liveblend-live.js', 'liveblend-guide.maxpat', MAXPAT_FILE]) {
+    for (const file of ['liveblend-device.js', 'package.json', 'liveblend-live.js', 'liveblend-guide.maxpat', MAXPAT_FILE]) {
       expect(readFileSync(join(b.f.sources.outDir, file), 'utf8'), file).toBe(readFileSync(join(a.f.sources.outDir, file), 'utf8'));
     }
   });
@@ -196,6 +196,26 @@ describe('the LiveBlend patch', () => {
       expect(y + h, box.id).toBeLessThanOrEqual(169);
       expect(x + w, box.id).toBeLessThanOrEqual(patcher.devicewidth as number);
     }
+  });
+
+  it("sums the click kernel into both sides of plugout~, driven by Live's beat phase and beat count, its Params routed to it alone", async () => {
+    const { patcher } = await built();
+    const cords = patcher.lines.map(({ patchline: l }) => `${l.source.join(':')}>${l.destination.join(':')}`);
+    expect(cords).toEqual(expect.arrayContaining(['beat-phase:0>click:0', 'beat-sync:6>beat-count:0', 'beat-count:0>click:1', 'click:0>plugout:0', 'click:0>plugout:1', 'meter-poll:0>beat-sync:0']));
+    expect(byId(patcher, 'beat-phase').text).toBe('plugphasor~');
+    expect(byId(patcher, 'beat-sync').outlettype?.[6]).toBe('float');
+    expect(byId(patcher, 'click').outlettype).toEqual(['signal']);
+    expect(byId(patcher, 'gen-click').text).toBe('routepass click_level');
+    expect(reachable(patcher, 'from-node')).toContain('click');
+  });
+
+  it('writes {"type":"commonjs"} beside the node script, and the validator insists on it', async () => {
+    const { f, patcher } = await built();
+    const path = join(f.sources.outDir, 'package.json');
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ type: 'commonjs' });
+    const context = { distDir: f.sources.outDir, releasedLongNames: readReleasedLongNames(f.sources.releasedLongNames) };
+    writeFileSync(path, '{"type":"module"}\n');
+    expect(findProblems({ patcher }, context)).toEqual([expect.stringMatching(/^box node \[node\.script liveblend-device\.js @autostart 1\]: .*package\.json must say \{"type":"commonjs"\}/)]);
   });
 
   it('makes trim, EQ gains, ceiling and bypass automatable live.* parameters with units and ranges', async () => {

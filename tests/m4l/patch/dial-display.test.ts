@@ -5,10 +5,11 @@ import { MessageFlow } from './message-flow';
 
 const strip = 'Param trim(1);\nout1 = in1 * trim;\nout2 = in2 * trim;\nout3 = 0;\nout4 = 0;\n';
 const meter = 'Param meter_b0(1);\nout1 = 0; out2 = in1; out3 = in2; out4 = 0; out5 = 0;\n';
+const click = 'Param click_on(0);\nout1 = in1 * in2 * click_on;\n';
 
 /** A patch whose node has said ready, so anything the dials send goes straight to node. */
 function readyPatch(): MessageFlow {
-  const flow = new MessageFlow(describeDevice({ strip, meter }));
+  const flow = new MessageFlow(describeDevice({ strip, meter, click }));
   flow.send('from-node', 0, ['ready', 1]);
   return flow;
 }

@@ -22,6 +22,7 @@ export function fixtureSources(): FixtureSources {
     liveScript: join(root, 'live/liveblend-live.js'),
     stripKernel: join(root, 'gen/strip.genexpr'),
     meterKernel: join(root, 'gen/meter.genexpr'),
+    clickKernel: join(root, 'gen/click.genexpr'),
     paramsModule: join(root, 'gen/params.ts'),
     guide: join(root, 'guide.md'),
     releasedLongNames: join(repoRoot, 'm4l-device/released-long-names.json'),

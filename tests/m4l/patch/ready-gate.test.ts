@@ -4,10 +4,11 @@ import { MessageFlow } from './message-flow';
 
 const strip = 'Param trim(1);\nout1 = in1 * trim;\nout2 = in2 * trim;\nout3 = 0;\nout4 = 0;\n';
 const meter = 'Param meter_b0(1);\nout1 = 0; out2 = in1; out3 = in2; out4 = 0; out5 = 0;\n';
+const click = 'Param click_on(0);\nout1 = in1 * in2 * click_on;\n';
 
 describe('ready gate', () => {
   it('holds messages for node until ready, then delivers them in order before anything newer', () => {
-    const flow = new MessageFlow(describeDevice({ strip, meter }));
+    const flow = new MessageFlow(describeDevice({ strip, meter, click }));
     flow.send('samplerate-msg', 0, [48000]);
     flow.send('param-trim', 0, [-3.5]);
     flow.send('role-msg', 0, ['click']);
@@ -28,7 +29,7 @@ describe('ready gate', () => {
   });
 
   it('delivers a queue only once even if node says ready again after restarting', () => {
-    const flow = new MessageFlow(describeDevice({ strip, meter }));
+    const flow = new MessageFlow(describeDevice({ strip, meter, click }));
     flow.send('samplerate-msg', 0, [44100]);
     flow.send('from-node', 0, ['ready', 1]);
     flow.send('from-node', 0, ['ready', 1]);
@@ -36,7 +37,7 @@ describe('ready gate', () => {
   });
 
   it(`keeps at most ${QUEUE_LIMIT} messages while node is not running, the oldest ones`, () => {
-    const flow = new MessageFlow(describeDevice({ strip, meter }));
+    const flow = new MessageFlow(describeDevice({ strip, meter, click }));
     for (let n = 1; n <= QUEUE_LIMIT + 50; n++) flow.send('meter-msg', 0, [n, 0, 0, 0, 0, 0, 0]);
     flow.send('from-node', 0, ['ready', 1]);
     expect(flow.toNode).toHaveLength(QUEUE_LIMIT);
