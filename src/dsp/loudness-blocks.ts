@@ -1,5 +1,6 @@
 import { channelWeights } from './channel-weights';
 import { designKWeighting } from './kweighting';
+import { STATE, TP_SUB_BLOCK, blockSumsIndex, createStereoKernel, type StereoKernel } from './stereo-loudness-kernel';
 import { designInterpolator, truePeakOversampling, type PolyphaseInterpolator } from './truepeak';
 
 /**
@@ -15,8 +16,6 @@ import { designInterpolator, truePeakOversampling, type PolyphaseInterpolator } 
 export const BLOCK_SECONDS = 0.1;
 export const MOMENTARY_BLOCKS = 4;
 export const SHORT_TERM_BLOCKS = 30;
-/** True-peak work is skipped per sub-block when its samples cannot reach the peak so far. */
-const TP_SUB_BLOCK = 32;
 
 export function blockLengthFor(sampleRate: number): number {
   return Math.round(sampleRate * BLOCK_SECONDS);
@@ -32,6 +31,11 @@ export interface LoudnessBlockMeterOptions {
   channels: number;
   weights?: Float64Array;
   onBlock?: BlockEnergySink;
+  /**
+   * Run the portable JavaScript loop even for stereo, where the WebAssembly kernel would run.
+   * Both give the same bits; this exists so tests can hold them to that.
+   */
+  portable?: boolean;
 }
 
 export interface WindowMaxima {
@@ -48,9 +52,9 @@ export class LoudnessBlockMeter {
   readonly weights: Float64Array;
 
   private readonly onBlock: BlockEnergySink | undefined;
-  private readonly filterCoefficients: Float64Array; // shelf b0 b1 b2 a1 a2, highpass b0 b1 b2 a1 a2
-  private readonly filterState: Float64Array; // per channel: shelf z1 z2, highpass z1 z2
-  private readonly blockSums: Float64Array;
+  /** Coefficients, window sums and maxima, filter memories and block sums (layout: STATE). */
+  private readonly state: Float64Array;
+  private readonly blockSumsAt: number;
   private readonly blockMeans: Float64Array;
   private blockPosition = 0;
   private blockIndex = 0;
@@ -60,10 +64,6 @@ export class LoudnessBlockMeter {
   private readonly shortTermLength: number;
   private readonly energyRing: Float64Array;
   private ringWrite = 0;
-  private momentarySum = 0;
-  private shortTermSum = 0;
-  private momentaryMaxSum = 0;
-  private shortTermMaxSum = 0;
   private readonly recentBlockSums: Float64Array; // weighted sums of the last SHORT_TERM_BLOCKS blocks
   private recentBlockCount = 0;
 
@@ -72,18 +72,27 @@ export class LoudnessBlockMeter {
   private readonly truePeaks: Float64Array;
   private readonly interpolator: PolyphaseInterpolator;
   private readonly history: number;
-  /** Input samples are float32 already, so the history copy is a plain memory copy; sums run in double. */
+  /** Per channel: true-peak history, then the current block's samples (float32 like the input, so filling it is a plain copy). */
   private readonly peakBuffers: Float32Array[];
   private readonly previousSubBlockPeak: Float64Array;
-  /** Per channel, the sample peak of each 32-sample sub-block of the current block. */
-  private readonly subBlockPeaks: Float64Array[];
+  /** The sample peak of each 32-sample sub-block of the current block, channel by channel within a sub-block. */
+  private readonly subBlockPeaks: Float64Array;
   /** First of the four central taps used to screen interpolated points, and per phase the L1 norm of the rest. */
   private readonly coreTapStart: number;
+  /** Per phase, its four central taps. */
+  private readonly coreTaps: Float64Array;
   private readonly tailBounds: Float64Array;
 
-  // Scratch, grown once to the largest chunk seen.
+  /** The stereo SIMD kernel and the byte addresses of its buffers, when it runs this meter. */
+  private readonly kernel: StereoKernel | null;
+  private readonly addresses = { state: 0, ring: 0, subBlockPeaks: 0, peakBuffers: [0, 0], windowPeaks: 0, coreTaps: 0, tailBounds: 0, candidates: 0 };
+  /** The kernel's true-peak screen: per sub-block the window peak to screen with (0: skip), and the points it found. */
+  private readonly windowPeaks: Float64Array;
+  private readonly candidates: Int32Array;
+
+  // Scratch of the portable loop, grown once to the largest span seen.
   private energy = new Float64Array(0);
-  private filtered: Float64Array[] = [];
+  private channelEnergy: Float64Array[] = [];
 
   constructor(options: LoudnessBlockMeterOptions) {
     const { sampleRate, channels } = options;
@@ -99,40 +108,75 @@ export class LoudnessBlockMeter {
     }
     this.onBlock = options.onBlock;
     this.blockLength = blockLengthFor(sampleRate);
-    this.filterCoefficients = Float64Array.of(
-      k.shelf.b0, k.shelf.b1, k.shelf.b2, k.shelf.a1, k.shelf.a2,
-      k.highpass.b0, k.highpass.b1, k.highpass.b2, k.highpass.a1, k.highpass.a2,
-    );
-    this.filterState = new Float64Array(channels * 4);
-    this.blockSums = new Float64Array(channels);
     this.blockMeans = new Float64Array(channels);
     this.momentaryLength = this.blockLength * MOMENTARY_BLOCKS;
     this.shortTermLength = this.blockLength * SHORT_TERM_BLOCKS;
-    this.energyRing = new Float64Array(this.shortTermLength);
     this.recentBlockSums = new Float64Array(SHORT_TERM_BLOCKS);
 
     this.samplePeaks = new Float64Array(channels);
     this.truePeaks = new Float64Array(channels);
     this.interpolator = designInterpolator(truePeakOversampling(sampleRate));
     this.history = this.interpolator.tapsPerPhase - 1;
-    this.peakBuffers = [];
-    this.subBlockPeaks = [];
     const subBlocks = Math.ceil((this.blockLength + this.interpolator.delay) / TP_SUB_BLOCK);
-    for (let c = 0; c < channels; c++) {
-      this.peakBuffers.push(new Float32Array(this.history + this.blockLength + this.interpolator.delay));
-      this.subBlockPeaks.push(new Float64Array(subBlocks));
-    }
+    const peakBufferLength = this.history + this.blockLength + this.interpolator.delay;
     this.previousSubBlockPeak = new Float64Array(channels);
     this.coreTapStart = Math.max(0, this.interpolator.delay - 2);
     this.tailBounds = new Float64Array(this.interpolator.factor);
+    this.coreTaps = new Float64Array(this.interpolator.factor * 4);
     this.interpolator.phases.forEach((h, p) => {
       let tail = 0;
       h.forEach((tap, k) => {
         if (k < this.coreTapStart || k > this.coreTapStart + 3) tail += Math.abs(tap);
+        else this.coreTaps[4 * p + k - this.coreTapStart] = tap;
       });
       // A hair of margin so rounding in the screen can never hide a true peak.
       this.tailBounds[p] = tail * (1 + 1e-9) + 1e-12;
     });
+
+    // The kernel keeps everything it touches in its own memory, 16-byte aligned: the state, the
+    // ring, the sub-block peaks, the peak buffers it reads its input from and its true-peak screen.
+    this.blockSumsAt = blockSumsIndex(channels);
+    const stateLength = this.blockSumsAt + channels;
+    let top = 0;
+    const reserve = (bytes: number) => {
+      const at = top;
+      top += Math.ceil(bytes / 16) * 16;
+      return at;
+    };
+    this.addresses.state = reserve(stateLength * 8);
+    this.addresses.ring = reserve(this.shortTermLength * 8);
+    this.addresses.subBlockPeaks = reserve(subBlocks * channels * 8);
+    this.addresses.peakBuffers = Array.from({ length: channels }, () => reserve(peakBufferLength * 4));
+    const { factor } = this.interpolator;
+    const maxCandidates = (this.blockLength + this.interpolator.delay) * Math.max(1, factor - 1);
+    this.addresses.windowPeaks = reserve(subBlocks * 8);
+    this.addresses.coreTaps = reserve(factor * 4 * 16);
+    this.addresses.tailBounds = reserve(factor * 8);
+    this.addresses.candidates = reserve(maxCandidates * 4);
+    this.kernel = channels === 2 && !options.portable ? createStereoKernel(top) : null;
+    const memory = this.kernel?.memory;
+    if (memory) {
+      this.state = new Float64Array(memory, this.addresses.state, stateLength);
+      this.energyRing = new Float64Array(memory, this.addresses.ring, this.shortTermLength);
+      this.subBlockPeaks = new Float64Array(memory, this.addresses.subBlockPeaks, subBlocks * channels);
+      this.peakBuffers = this.addresses.peakBuffers.map((at) => new Float32Array(memory, at, peakBufferLength));
+      this.windowPeaks = new Float64Array(memory, this.addresses.windowPeaks, subBlocks);
+      this.candidates = new Int32Array(memory, this.addresses.candidates, maxCandidates);
+      // Each central tap in both lanes, so the kernel screens two points at once.
+      const tapPairs = new Float64Array(memory, this.addresses.coreTaps, factor * 8);
+      this.coreTaps.forEach((tap, k) => tapPairs.fill(tap, 2 * k, 2 * k + 2));
+      new Float64Array(memory, this.addresses.tailBounds, factor).set(this.tailBounds);
+    } else {
+      this.state = new Float64Array(stateLength);
+      this.energyRing = new Float64Array(this.shortTermLength);
+      this.subBlockPeaks = new Float64Array(subBlocks * channels);
+      this.peakBuffers = Array.from({ length: channels }, () => new Float32Array(peakBufferLength));
+      this.windowPeaks = new Float64Array(0);
+      this.candidates = new Int32Array(0);
+    }
+    const coefficients = [k.shelf.b0, k.shelf.b1, k.shelf.b2, k.shelf.a1, k.shelf.a2, k.highpass.a1, k.highpass.a2];
+    coefficients.forEach((value, j) => this.state.fill(value, STATE.coefficients + 2 * j, STATE.coefficients + 2 * j + 2));
+    if (channels === 2) this.state.set(this.weights, STATE.weights);
   }
 
   /** Feeds `frames` frames of planar audio. Never allocates once the largest chunk size was seen. */
@@ -140,94 +184,110 @@ export class LoudnessBlockMeter {
     if (input.length < this.channels) {
       throw new RangeError(`loudness meter: ${input.length} input channels, expected ${this.channels}`);
     }
-    if (this.energy.length < frames) {
-      this.energy = new Float64Array(frames);
-      this.filtered = Array.from({ length: this.channels }, () => new Float64Array(frames));
-    }
     let offset = 0;
     while (offset < frames) {
       const n = Math.min(frames - offset, this.blockLength - this.blockPosition);
-      this.processSpan(input, offset, n);
+      for (let c = 0; c < this.channels; c++) {
+        this.peakBuffers[c].set(input[c].subarray(offset, offset + n), this.history + this.blockPosition);
+      }
+      if (this.kernel) this.kernelSpan(this.kernel, n);
+      else this.portableSpan(input, offset, n);
       offset += n;
       this.blockPosition += n;
       if (this.blockPosition === this.blockLength) this.completeBlock();
     }
   }
 
-  private processSpan(input: readonly Float32Array[], offset: number, n: number): void {
-    const coef = this.filterCoefficients;
-    const sb0 = coef[0], sb1 = coef[1], sb2 = coef[2], sa1 = coef[3], sa2 = coef[4];
-    const hb0 = coef[5], hb1 = coef[6], hb2 = coef[7], ha1 = coef[8], ha2 = coef[9];
-    const state = this.filterState;
-    // Only branch-free work inside the filter loop: a branch on the samples halves its speed in V8.
-    for (let c = 0; c < this.channels; c++) {
+  /** The span's samples are in the peak buffers already, which is where the kernel reads them. */
+  private kernelSpan(kernel: StereoKernel, n: number): void {
+    const { state, ring, subBlockPeaks, peakBuffers } = this.addresses;
+    const at = (this.history + this.blockPosition) * 4;
+    const write = this.ringWrite;
+    const momentaryRead = (write - this.momentaryLength + this.shortTermLength) % this.shortTermLength;
+    kernel.span(state, peakBuffers[0] + at, peakBuffers[1] + at, n, this.blockPosition, subBlockPeaks, ring + write * 8, ring + momentaryRead * 8);
+    this.advanceRing(n);
+  }
+
+  /**
+   * Any channel count, one channel at a time, with the kernel's arithmetic in the kernel's order.
+   * Only branch-free work inside the filter loop: a branch on the samples halves its speed in V8.
+   */
+  private portableSpan(input: readonly Float32Array[], offset: number, n: number): void {
+    if (this.energy.length < n) {
+      this.energy = new Float64Array(n);
+      this.channelEnergy = Array.from({ length: this.channels }, () => new Float64Array(n));
+    }
+    const state = this.state;
+    const coefficient = (j: number) => state[STATE.coefficients + 2 * j];
+    const sb0 = coefficient(0), sb1 = coefficient(1), sb2 = coefficient(2), sa1 = coefficient(3), sa2 = coefficient(4);
+    const ha1 = coefficient(5), ha2 = coefficient(6);
+    const channels = this.channels;
+    const peaks = this.subBlockPeaks;
+    for (let c = 0; c < channels; c++) {
       const x = input[c];
-      const y = this.filtered[c];
-      const subPeaks = this.subBlockPeaks[c];
-      let s1 = state[c * 4], s2 = state[c * 4 + 1], h1 = state[c * 4 + 2], h2 = state[c * 4 + 3];
-      let sum = 0;
+      const energies = this.channelEnergy[c];
+      const memory = (k: number) => STATE.filter + k * channels + c;
+      let x1 = state[memory(0)], x2 = state[memory(1)], u1 = state[memory(2)], u2 = state[memory(3)], y1 = state[memory(4)], y2 = state[memory(5)];
+      let sum = state[this.blockSumsAt + c];
       let position = this.blockPosition;
       for (let i = 0; i < n; ) {
         // One 32-sample true-peak sub-block (or the part of it in this span) at a time.
         const end = Math.min(n, i + TP_SUB_BLOCK - (position % TP_SUB_BLOCK));
         const sub = (position / TP_SUB_BLOCK) | 0;
-        let peak = position % TP_SUB_BLOCK === 0 ? 0 : subPeaks[sub];
+        let peak = position % TP_SUB_BLOCK === 0 ? 0 : peaks[sub * channels + c];
         position += end - i;
         for (; i < end; i++) {
           const v = x[offset + i];
           peak = Math.max(peak, Math.abs(v));
-          // Transposed direct form II, shelf then high-pass.
-          const u = sb0 * v + s1;
-          s1 = sb1 * v - sa1 * u + s2;
-          s2 = sb2 * v - sa2 * u;
-          const out = hb0 * u + h1;
-          h1 = hb1 * u - ha1 * out + h2;
-          h2 = hb2 * u - ha2 * out;
-          y[i] = out;
-          sum += out * out;
+          // Direct form I, shelf then high-pass; the previous output's feedback comes last.
+          const u = sb0 * v + sb1 * x1 + sb2 * x2 - sa2 * u2 - sa1 * u1;
+          const out = u - (u1 + u1) + u2 - ha2 * y2 - ha1 * y1;
+          x2 = x1;
+          x1 = v;
+          u2 = u1;
+          u1 = u;
+          y2 = y1;
+          y1 = out;
+          const energy = out * out;
+          energies[i] = energy;
+          sum += energy;
         }
-        subPeaks[sub] = peak;
+        peaks[sub * channels + c] = peak;
       }
-      state[c * 4] = s1;
-      state[c * 4 + 1] = s2;
-      state[c * 4 + 2] = h1;
-      state[c * 4 + 3] = h2;
-      this.blockSums[c] += sum;
-      this.peakBuffers[c].set(x.subarray(offset, offset + n), this.history + this.blockPosition);
+      state[memory(0)] = x1;
+      state[memory(1)] = x2;
+      state[memory(2)] = u1;
+      state[memory(3)] = u2;
+      state[memory(4)] = y1;
+      state[memory(5)] = y2;
+      state[this.blockSumsAt + c] = sum;
     }
-    this.slideWindows(n);
+    this.slideWindows(this.weightedEnergy(n), n);
   }
 
-  /** Channel-weighted energy per sample of the span, stereo (the common case) in one pass. */
+  /** Channel-weighted energy per sample of the span from the per-channel energies. */
   private weightedEnergy(n: number): Float64Array {
     const e = this.energy;
-    const y = this.filtered;
+    const energies = this.channelEnergy;
     const w = this.weights;
-    if (this.channels === 2) {
-      const left = y[0], right = y[1], wl = w[0], wr = w[1];
-      for (let i = 0; i < n; i++) e[i] = wl * left[i] * left[i] + wr * right[i] * right[i];
-      return e;
-    }
-    const first = y[0], w0 = w[0];
-    for (let i = 0; i < n; i++) e[i] = w0 * first[i] * first[i];
+    const first = energies[0], w0 = w[0];
+    for (let i = 0; i < n; i++) e[i] = w0 * first[i];
     for (let c = 1; c < this.channels; c++) {
-      const yc = y[c], wc = w[c];
-      if (wc !== 0) for (let i = 0; i < n; i++) e[i] += wc * yc[i] * yc[i];
+      const ec = energies[c], wc = w[c];
+      if (wc !== 0) for (let i = 0; i < n; i++) e[i] += wc * ec[i];
     }
     return e;
   }
 
-  private slideWindows(n: number): void {
-    const e = this.weightedEnergy(n);
+  private slideWindows(e: Float64Array, n: number): void {
     const ring = this.energyRing;
-    const ringLength = this.shortTermLength;
-    let write = this.ringWrite;
-    let momentaryRead = write - this.momentaryLength;
-    if (momentaryRead < 0) momentaryRead += ringLength;
-    let m = this.momentarySum;
-    let s = this.shortTermSum;
-    let mMax = this.momentaryMaxSum;
-    let sMax = this.shortTermMaxSum;
+    const write = this.ringWrite;
+    const momentaryRead = (write - this.momentaryLength + this.shortTermLength) % this.shortTermLength;
+    const state = this.state;
+    let m = state[STATE.windowSums];
+    let s = state[STATE.windowSums + 1];
+    let mMax = state[STATE.windowMaxima];
+    let sMax = state[STATE.windowMaxima + 1];
     // Spans never cross a block boundary and the ring holds whole blocks, so neither index wraps
     // inside this loop; Math.max keeps it branch-free.
     for (let i = 0; i < n; i++) {
@@ -238,22 +298,27 @@ export class LoudnessBlockMeter {
       mMax = Math.max(mMax, m);
       sMax = Math.max(sMax, s);
     }
-    write += n;
-    if (write === ringLength) write = 0;
-    this.ringWrite = write;
-    this.momentarySum = m;
-    this.shortTermSum = s;
-    this.momentaryMaxSum = mMax;
-    this.shortTermMaxSum = sMax;
+    state[STATE.windowSums] = m;
+    state[STATE.windowSums + 1] = s;
+    state[STATE.windowMaxima] = mMax;
+    state[STATE.windowMaxima + 1] = sMax;
+    this.advanceRing(n);
+  }
+
+  private advanceRing(n: number): void {
+    this.ringWrite += n;
+    if (this.ringWrite === this.shortTermLength) this.ringWrite = 0;
   }
 
   private completeBlock(): void {
     const length = this.blockLength;
+    const state = this.state;
     let weighted = 0;
     for (let c = 0; c < this.channels; c++) {
-      this.blockMeans[c] = this.blockSums[c] / length;
-      weighted += this.weights[c] * this.blockSums[c];
-      this.blockSums[c] = 0;
+      const sum = state[this.blockSumsAt + c];
+      this.blockMeans[c] = sum / length;
+      weighted += this.weights[c] * sum;
+      state[this.blockSumsAt + c] = 0;
     }
     this.resyncWindows(weighted);
     for (let c = 0; c < this.channels; c++) this.scanTruePeak(c, length, length);
@@ -274,8 +339,8 @@ export class LoudnessBlockMeter {
       if (j < MOMENTARY_BLOCKS) m += v;
       s += v;
     }
-    this.momentarySum = m;
-    this.shortTermSum = s;
+    this.state[STATE.windowSums] = m;
+    this.state[STATE.windowSums + 1] = s;
   }
 
   /**
@@ -285,37 +350,33 @@ export class LoudnessBlockMeter {
    */
   private scanTruePeak(c: number, samples: number, keepFrom: number): void {
     const buffer = this.peakBuffers[c];
-    const { phases, factor, tapsPerPhase, gainBound } = this.interpolator;
+    const { factor, gainBound } = this.interpolator;
     const history = this.history;
     let truePeak = this.truePeaks[c];
     let samplePeak = this.samplePeaks[c];
-    const subPeaks = this.subBlockPeaks[c];
+    const subPeaks = this.subBlockPeaks;
+    const stride = this.channels;
     const subBlocks = Math.ceil(samples / TP_SUB_BLOCK);
+    const kernel = factor > 1 ? this.kernel : null;
     let previous = this.previousSubBlockPeak[c];
     for (let sub = 0; sub < subBlocks; sub++) {
-      const from = history + sub * TP_SUB_BLOCK;
-      const to = history + Math.min(samples, (sub + 1) * TP_SUB_BLOCK);
-      const current = subPeaks[sub];
-      if (current > samplePeak) samplePeak = current;
-      const windowPeak = current > previous ? current : previous;
+      const current = subPeaks[sub * stride + c];
+      const windowPeak = Math.max(current, previous);
+      samplePeak = Math.max(samplePeak, current);
       previous = current;
-      if (factor === 1 || windowPeak * gainBound <= truePeak) continue;
-      // Output index j interpolates just after buffer[j − delay]; taps reach back tapsPerPhase − 1.
-      // Screen each point with the four central taps: the outer taps can add at most
-      // tail[p] × windowPeak, so only points that could beat the peak get the full filter.
-      const core = this.coreTapStart;
-      for (let j = from; j < to; j++) {
-        for (let p = 1; p < factor; p++) {
-          const h = phases[p];
-          const screen =
-            h[core] * buffer[j - core] + h[core + 1] * buffer[j - core - 1] + h[core + 2] * buffer[j - core - 2] + h[core + 3] * buffer[j - core - 3];
-          const bound = (screen < 0 ? -screen : screen) + this.tailBounds[p] * windowPeak;
-          if (bound <= truePeak) continue;
-          let acc = 0;
-          for (let k = 0; k < tapsPerPhase; k++) acc += h[k] * buffer[j - k];
-          const a = acc < 0 ? -acc : acc;
-          if (a > truePeak) truePeak = a;
-        }
+      // Output index j interpolates just after buffer[j − delay]; taps reach back tapsPerPhase − 1,
+      // so no point of the sub-block can exceed gainBound × the peak of it and the one before.
+      const open = factor > 1 && windowPeak * gainBound > truePeak;
+      if (kernel) this.windowPeaks[sub] = open ? windowPeak : 0;
+      else if (open) truePeak = this.screenSubBlock(buffer, history + sub * TP_SUB_BLOCK, history + Math.min(samples, (sub + 1) * TP_SUB_BLOCK), windowPeak, truePeak);
+    }
+    if (kernel) {
+      // The kernel screens with the peak as it stood before the block, which only lets more points through.
+      const { peakBuffers, windowPeaks, coreTaps, tailBounds, candidates } = this.addresses;
+      const found = kernel.screen(peakBuffers[c], windowPeaks, subBlocks, history, history + samples, this.coreTapStart, coreTaps, tailBounds, factor, truePeak, candidates);
+      for (let n = 0; n < found; n++) {
+        const point = this.candidates[n];
+        truePeak = Math.max(truePeak, this.interpolate(buffer, point >> 2, point & 3));
       }
     }
     this.samplePeaks[c] = samplePeak;
@@ -330,6 +391,38 @@ export class LoudnessBlockMeter {
     this.previousSubBlockPeak[c] = historyPeak;
   }
 
+  /**
+   * Screens each point of buffer[from, to) with the four central taps of each phase: the outer
+   * taps can add at most tail[p] × windowPeak, so only points that could beat the peak get the
+   * full filter. Returns the new true peak.
+   */
+  private screenSubBlock(buffer: Float32Array, from: number, to: number, windowPeak: number, truePeak: number): number {
+    const core = this.coreTapStart;
+    const taps = this.coreTaps;
+    for (let p = 1; p < this.interpolator.factor; p++) {
+      const t0 = taps[4 * p], t1 = taps[4 * p + 1], t2 = taps[4 * p + 2], t3 = taps[4 * p + 3];
+      const limit = truePeak - this.tailBounds[p] * windowPeak;
+      // The four samples under the central taps slide along with j: one new load per point.
+      let x1 = buffer[from - core - 1], x2 = buffer[from - core - 2], x3 = buffer[from - core - 3];
+      for (let j = from; j < to; j++) {
+        const x0 = buffer[j - core];
+        const screen = t0 * x0 + t1 * x1 + t2 * x2 + t3 * x3;
+        x3 = x2;
+        x2 = x1;
+        x1 = x0;
+        if (Math.abs(screen) > limit) truePeak = Math.max(truePeak, this.interpolate(buffer, j, p));
+      }
+    }
+    return truePeak;
+  }
+
+  /** |interpolated point p/factor of a sample after buffer[j − delay]|, with the full filter. */
+  private interpolate(buffer: Float32Array, j: number, p: number): number {
+    const h = this.interpolator.phases[p];
+    let acc = 0;
+    for (let k = 0; k < h.length; k++) acc += h[k] * buffer[j - k];
+    return Math.abs(acc);
+  }
 
   /**
    * Ends the stream: the partial last block counts towards peaks and window maxima but is not
@@ -342,12 +435,18 @@ export class LoudnessBlockMeter {
       const start = this.history + this.blockPosition;
       buffer.fill(0, start, start + delay);
       // Sub-blocks made only of the zero padding have no peak yet.
-      const subPeaks = this.subBlockPeaks[c];
-      for (let sub = Math.ceil(this.blockPosition / TP_SUB_BLOCK); sub * TP_SUB_BLOCK < this.blockPosition + delay; sub++) subPeaks[sub] = 0;
+      for (let sub = Math.ceil(this.blockPosition / TP_SUB_BLOCK); sub * TP_SUB_BLOCK < this.blockPosition + delay; sub++) {
+        this.subBlockPeaks[sub * this.channels + c] = 0;
+      }
       // The last `delay` samples' interpolations need look-ahead; zeros stand in after the end.
       this.scanTruePeak(c, this.blockPosition + delay, this.blockPosition + delay);
     }
     this.blockPosition = 0;
+  }
+
+  /** True when the stereo WebAssembly SIMD kernel runs this meter (the same results, about twice as fast). */
+  get simd(): boolean {
+    return this.kernel !== null;
   }
 
   /** Whole blocks reported so far. */
@@ -367,15 +466,14 @@ export class LoudnessBlockMeter {
   /** Window maxima since the start or the last takeMaxima(), then starts a new span. */
   takeMaxima(): WindowMaxima {
     const result = this.peekMaxima();
-    this.momentaryMaxSum = 0;
-    this.shortTermMaxSum = 0;
+    this.state.fill(0, STATE.windowMaxima, STATE.windowMaxima + 2);
     return result;
   }
 
   peekMaxima(): WindowMaxima {
     return {
-      momentaryEnergy: this.momentaryMaxSum / this.momentaryLength,
-      shortTermEnergy: this.shortTermMaxSum / this.shortTermLength,
+      momentaryEnergy: this.state[STATE.windowMaxima] / this.momentaryLength,
+      shortTermEnergy: this.state[STATE.windowMaxima + 1] / this.shortTermLength,
     };
   }
 }

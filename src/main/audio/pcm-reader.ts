@@ -2,6 +2,7 @@ import type { AudioFile } from './audio-file';
 import { truncatedError } from './errors';
 import { DECODE_SLACK_BYTES, bytesPerSample, pcmDecoders, type PcmEncoding } from './pcm';
 import { allocatePlanar, planRead } from './read-range';
+import { simdPcmBuffers } from './simd-pcm';
 import type { AudioInfo, AudioReader, ReadOptions } from './types';
 
 /** Where the uncompressed samples of a WAV or AIFF file live, as found by its header parser. */
@@ -22,12 +23,13 @@ export class PcmFileReader implements AudioReader {
   async *read(options?: ReadOptions): AsyncGenerator<Float32Array[]> {
     const { startFrame, endFrame, chunkFrames } = planRead(options, this.info.frames);
     const { channels } = this.info;
-    const decode = pcmDecoders[this.layout.encoding];
     const bytesPerFrame = bytesPerSample(this.layout.encoding) * channels;
     const capacity = Math.min(chunkFrames, endFrame - startFrame);
     // Two byte buffers: the next chunk is read from disk while this one is decoded and consumed.
-    const buffers = [0, 1].map(() => new Uint8Array(capacity * bytesPerFrame + DECODE_SLACK_BYTES));
-    const planar = allocatePlanar(channels, capacity);
+    const simd = simdPcmBuffers(this.layout.encoding, channels, capacity);
+    const buffers = simd?.bytes ?? [0, 1].map(() => new Uint8Array(capacity * bytesPerFrame + DECODE_SLACK_BYTES));
+    const planar = simd?.planar ?? allocatePlanar(channels, capacity);
+    const decode = simd?.decode ?? pcmDecoders[this.layout.encoding];
     const framesAt = (frame: number) => Math.min(capacity, endFrame - frame);
     const readAt = (frame: number, buffer: Uint8Array) =>
       this.file.readInto(buffer, framesAt(frame) * bytesPerFrame, this.layout.dataOffset + frame * bytesPerFrame);
