@@ -23,7 +23,7 @@ export const DEVICE_SCRIPT = fileURLToPath(new URL('../dist/liveblend-device.js'
 export interface RigDevice {
   id: string;
   role: DeviceRole;
-  /** The track it sits on (one of the set's tracks: "Tracks", "Click", "IEM Mix"). */
+  /** The track it sits on: "Tracks", "Click", "IEM Mix", the "Ambience" return, or a stem track of its own (created on demand). */
   track: string;
 }
 
@@ -104,6 +104,10 @@ export class Rig {
       { name: 'Click', routing: 'Ext. Out 3/4', clipScenes: songScenes },
       { name: 'IEM Mix', routing: 'Ext. Out 5/6', clipScenes: songScenes },
     ];
+    // A device on any other track (stems: "Keys", "Pads", …) gets that track, playing every song to FOH.
+    for (const device of options.devices ?? DEFAULT_DEVICES) {
+      if (!tracks.some((t) => t.name === device.track) && device.track !== 'Ambience') tracks.push({ name: device.track, routing: 'Master', clipScenes: songScenes });
+    }
     let start = 0;
     const cuePoints = this.songs.map((s) => {
       const cue = { name: s.scene, time: start };
