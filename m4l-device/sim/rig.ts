@@ -141,12 +141,13 @@ export class Rig {
     return this.timeMs;
   }
 
-  /** Starts every device and the clock. */
+  /** Starts every device and the clock; with autoplay, the first song is launched at once. */
   start(): this {
     for (const device of this.devices.values()) device.start();
     this.wallStart = performance.now();
     this.simAtWallStart = this.timeMs;
     this.loop = this.run();
+    if (this.autoplay) this.set.launchScene(0);
     return this;
   }
 

@@ -53,7 +53,6 @@ export async function runDemo(argv: string[], io: CliIo, signal?: AbortSignal): 
       if (level !== 'info') io.stderr.write(`[${device}] ${level}: ${text}\n`);
     },
   });
-  rig.launchScene(0);
   io.stdout.write(`liveblend demo: ${rig.devices.size} devices announcing to 127.0.0.1:${port} at ${speed}× speed${values.link ? ', joined Ableton Link' : ''}. Ctrl-C to stop.\n`);
 
   await new Promise<void>((resolve) => {
