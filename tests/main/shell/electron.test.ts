@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { _electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
@@ -12,10 +12,18 @@ import { describe, expect, it } from 'vitest';
  * installer) and a built app (`npm run build`); it says which is missing when it skips.
  */
 
+/**
+ * The Electron binary if its installer has run. Read from the package's path.txt rather than
+ * `require('electron')`, which downloads the binary when it is missing: a test never reaches the
+ * network.
+ */
 function electronBinary(): string | null {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(packageDir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const binary = join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
