@@ -1,17 +1,16 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRig, type Rig } from '../../m4l-device/sim/rig';
+import type { Rig } from '../../m4l-device/sim/rig';
 import { demoSongs } from '../../m4l-device/sim/songs';
 import { songKeyFromName } from '../../m4l-device/src/song-key';
-import { startServe, type RunningServe } from '../../src/cli/serve';
+import type { RunningServe } from '../../src/cli/serve';
 import type { Preset } from '../../src/shared/preset';
 import { OscTestClient } from '../m4l/device/osc-client';
-import { chromiumMissing, launchChromium } from '../support/chromium';
+import { chromiumMissing } from '../support/chromium';
+import { startPanelRig, type PanelRig } from '../support/panel-rig';
 
 /**
  * The panel in a real browser against `liveblend serve` with the simulator's rig, as a FOH
@@ -25,15 +24,6 @@ const PANEL = join(process.cwd(), 'out', 'renderer', 'index.html');
 const SONG_SECONDS = 36;
 const SPEED = 12;
 const missing = chromiumMissing() ?? (existsSync(PANEL) ? null : `the panel is not built (${PANEL} missing): run \`npm run build\``);
-
-function quietIo() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  out.resume();
-  const problems: string[] = [];
-  err.on('data', (chunk: Buffer) => problems.push(chunk.toString()));
-  return { io: { stdout: out, stderr: err }, problems };
-}
 
 /** Runs in the page: pairs of visible controls whose boxes overlap (one inside the other is fine). */
 const FIND_OVERLAPPING_CONTROLS = `(() => {
@@ -65,8 +55,7 @@ describe.skipIf(missing !== null)('the panel in Chromium against serve and the s
   let rig: Rig;
   let browser: Browser;
   let page: Page;
-  let dataDir: string;
-  const { io, problems } = quietIo();
+  let panel: PanelRig | undefined;
 
   const keyOf = (scene: number): string => songKeyFromName(rig.songs[scene].scene)!;
 
@@ -80,20 +69,11 @@ describe.skipIf(missing !== null)('the panel in Chromium against serve and the s
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'liveblend-e2e-'));
-    serve = await startServe({ port: 0, discoveryPort: 0, lan: false, demo: false, link: false, dataDir }, io);
-    rig = startRig({ discoveryPort: serve.core.hub.port, speed: SPEED, songs: demoSongs(SONG_SECONDS) });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serve.url);
+    panel = await startPanelRig({ speed: SPEED, songs: demoSongs(SONG_SECONDS) });
+    ({ serve, rig, browser, page } = panel);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await rig?.close();
-    await serve?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => panel?.close());
 
   it('lists the five songs of the set and the three devices', async () => {
     await expect.poll(() => page.getByTestId('song-row').count(), { timeout: 15_000 }).toBe(5);
@@ -216,6 +196,6 @@ describe.skipIf(missing !== null)('the panel in Chromium against serve and the s
   });
 
   it('reported no problems from the core while the panel ran', () => {
-    expect(problems.filter((line) => !/lost|stopped|restart/i.test(line))).toEqual([]);
+    expect(panel!.problems.filter((line) => !/lost|stopped|restart/i.test(line))).toEqual([]);
   });
 });
