@@ -43,6 +43,8 @@ export class ProcessingChain {
   private readonly compressor: Compressor;
   private readonly limiter: TruePeakLimiter;
   private readonly work: Float64Array[];
+  /** The trim ramp's gains for the block being processed. */
+  private readonly trimValues: Float64Array;
   private readonly tap: OutputTap | undefined;
 
   constructor(options: ChainOptions) {
@@ -59,6 +61,7 @@ export class ProcessingChain {
     this.compressor = new Compressor(preset.compressor, sampleRate, channels);
     this.limiter = new TruePeakLimiter(preset.limiter, sampleRate, channels, this.maxBlockFrames);
     this.work = Array.from({ length: channels }, () => new Float64Array(this.maxBlockFrames));
+    this.trimValues = new Float64Array(this.maxBlockFrames);
     this.tap = options.tap;
   }
 
@@ -128,10 +131,12 @@ export class ProcessingChain {
     const trim = this.trim;
     const ramped = Math.min(trim.remaining, n);
     const gain = trim.target;
+    const gains = this.trimValues;
+    trim.fill(gains, ramped);
     for (let c = 0; c < this.channels; c++) {
       const x = input[c];
       const w = this.work[c];
-      for (let i = 0; i < ramped; i++) w[i] = x[offset + i] * trim.at(i);
+      for (let i = 0; i < ramped; i++) w[i] = x[offset + i] * gains[i];
       for (let i = ramped; i < n; i++) w[i] = x[offset + i] * gain;
     }
     trim.advance(n);

@@ -47,6 +47,7 @@ export class Equalizer implements AudioProcessor {
   private running: Cascade;
   private incoming: Cascade;
   private readonly fade = new LinearRamp(0);
+  private readonly fadeValues = new Float64Array(FADE_CHUNK);
   private fading = false;
   private pending: Float64Array | null = null;
   private pendingRamp = 0;
@@ -133,13 +134,12 @@ export class Equalizer implements AudioProcessor {
     }
     this.running.run(output, offset, offset + n);
     this.incoming.run(scratch, 0, n);
+    const fade = this.fadeValues;
+    this.fade.fill(fade, n);
     for (let c = 0; c < this.channels; c++) {
       const y = output[c];
       const s = scratch[c];
-      for (let i = 0; i < n; i++) {
-        const t = this.fade.at(i);
-        y[offset + i] += t * (s[i] - y[offset + i]);
-      }
+      for (let i = 0; i < n; i++) y[offset + i] += fade[i] * (s[i] - y[offset + i]);
     }
     this.fade.advance(n);
     if (this.fade.remaining === 0) {

@@ -102,10 +102,12 @@ export class TruePeakLimiter implements AudioProcessor {
         this.catcher?.delay(output, output, offset, n);
         this.gainReduction.record(0, 0);
       } else {
-        let lowest = this.main.process(input, output, offset, n, this.ceiling, this.mix);
+        this.main.process(input, output, offset, n, this.ceiling, this.mix);
+        let lowest = this.main.lowestGain;
         let last = this.main.lastGain;
         if (this.catcher) {
-          lowest *= this.catcher.process(output, output, offset, n, this.ceiling, this.mix);
+          this.catcher.process(output, output, offset, n, this.ceiling, this.mix);
+          lowest *= this.catcher.lowestGain;
           last *= this.catcher.lastGain;
         }
         this.gainReduction.record(-gainToDb(lowest), -gainToDb(last));
@@ -147,6 +149,7 @@ class LookaheadStage {
   readonly capacity: number;
   latency = 0;
   lastGain = 1;
+  lowestGain = 1;
   private window = 0;
   private span = 0;
   private releaseStep = 1;
@@ -209,11 +212,12 @@ class LookaheadStage {
   }
 
   /** Limits frames [offset, offset + n) of input into output; returns the lowest gain applied. */
-  process(input: readonly Channel[], output: readonly Channel[], offset: number, n: number, ceilingRamp: LinearRamp, mixRamp: LinearRamp): number {
-    const quiet = this.detect(input, offset, n, Math.min(ceilingRamp.value, ceilingRamp.target));
+  process(input: readonly Channel[], output: readonly Channel[], offset: number, n: number, ceilingRamp: LinearRamp, mixRamp: LinearRamp): void {
+    const quiet = this.detect(input, offset, n, ceilingRamp);
     if (quiet && this.isResting()) {
       this.passThrough(input, output, offset, n);
-      return 1;
+      this.lowestGain = 1;
+      return;
     }
     const { window, span, releaseStep, peaks, dequeGains, dequeTimes, averageTerms, delayLines, latency } = this;
     const channels = delayLines.length;
@@ -266,7 +270,7 @@ class LookaheadStage {
     this.delayIndex = delayIndex;
     this.now = now;
     this.lastGain = gain;
-    return lowest;
+    this.lowestGain = lowest;
   }
 
   /** At unity with nothing in the window asking for less: a block of requests of 1 cannot change the gain. */
@@ -313,14 +317,14 @@ class LookaheadStage {
    * peaks[i]: true peak of the interval the interpolator completes at sample i, loudest channel.
    * Returns true when no sample of the block can reach the ceiling (every request is 1).
    */
-  private detect(input: readonly Channel[], offset: number, n: number, lowestCeiling: number): boolean {
+  private detect(input: readonly Channel[], offset: number, n: number, ceilingRamp: LinearRamp): boolean {
     const { tapsPerPhase, gainBound } = this.interpolator;
     const { peaks, intervals } = this;
     peaks.fill(0, 0, n);
     const base = tapsPerPhase - 1;
     const group = Math.max(MIN_SKIP_GROUP, tapsPerPhase);
     // An interpolated point never exceeds gainBound × the largest sample in its window.
-    const skipBelow = lowestCeiling / (gainBound * SKIP_MARGIN);
+    const skipBelow = Math.min(ceilingRamp.value, ceilingRamp.target) / (gainBound * SKIP_MARGIN);
     let quiet = true;
     for (let c = 0; c < this.history.length; c++) {
       const history = this.history[c];

@@ -56,10 +56,23 @@ export class LinearRamp {
     this.rampTo(value, 0);
   }
 
-  /** The value of sample `index` of the current block. */
+  /**
+   * The value of sample `index` of the current block. Past the end, goal − step·0 is the goal
+   * itself; one arithmetic expression (no branch that returns the stored field) keeps callers'
+   * loops in unboxed doubles.
+   */
   at(index: number): number {
-    const left = this.left - index - 1;
-    return left > 0 ? this.goal - this.step * left : this.goal;
+    return this.goal - this.step * Math.max(0, this.left - index - 1);
+  }
+
+  /**
+   * Writes at(0) … at(frames − 1) into `values`. Loops read a ramp through this rather than call
+   * at() per sample: a double returned from a call V8 does not inline is boxed on the heap, and
+   * process() must not allocate.
+   */
+  fill(values: Float64Array, frames: number): void {
+    const { goal, step, left } = this;
+    for (let i = 0; i < frames; i++) values[i] = goal - step * Math.max(0, left - i - 1);
   }
 
   /** Moves on by a block of `frames` samples. */

@@ -88,6 +88,19 @@ describe('liveblend render', () => {
     expect(c.out()).toMatch(/trim −3\.0 dB; compressor up to \d+\.\d dB; limiter at −1\.0 dBTP/);
   });
 
+  it('keeps a mono 44.1 kHz song mono at 44.1 kHz, its length intact', async () => {
+    const mono = join(dir, 'mono.wav');
+    const frames = 5 * 44100;
+    await writeFile(mono, encodeWav(syntheticSong({ sampleRate: 44100, seconds: 5, channels: 1, gainDb: -6 }), { sampleRate: 44100, channels: 1, encoding: 'pcm24' }));
+    const out = join(dir, 'mono (live).wav');
+    const c = capture();
+    expect(await runRender([mono, out, '--target', '-18', '--ceiling', '-2'], c.io)).toBe(0);
+    const result = await measureFile(out);
+    expect([result.frames, result.channels, result.sampleRate, result.bits]).toEqual([frames, 1, 44100, 24]);
+    expect(Math.abs(result.integrated! + 18)).toBeLessThanOrEqual(0.2);
+    expect(result.truePeak).toBeLessThanOrEqual(-2);
+  });
+
   it('refuses a bad preset, naming the field, the value and the range, and writes nothing', async () => {
     const presetPath = join(dir, 'bad.json');
     await writeFile(presetPath, JSON.stringify({ version: 1, eq: [{}, {}, { freqHz: 25000 }, {}, {}] }));

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProcessingChain } from '../../src/dsp/chain';
@@ -163,4 +165,31 @@ describe('ProcessingChain', () => {
     expect(() => chain.process([new Float32Array(4), new Float32Array(2)], [new Float32Array(4), new Float32Array(4)], 4)).toThrow(/channel 1/);
     expect(() => new ProcessingChain({ sampleRate: RATE, channels: 2, preset: defaultPreset(), maxBlockFrames: 0 })).toThrow(/block size/);
   });
+});
+
+describe('ProcessingChain.process() allocates nothing per block in steady state', () => {
+  const probe = fileURLToPath(new URL('../support/chain-allocation-probe.ts', import.meta.url));
+
+  function measure(sampleRate: number, channels: number, mode = ''): { bytes: number; compressorDb: number; limiterDb: number } {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', probe, String(sampleRate), String(channels), mode], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`allocation probe failed: ${result.stderr}`);
+    return JSON.parse(result.stdout);
+  }
+
+  it('sees an allocation when there is one, so a reading of 0 means something', () => {
+    expect(measure(RATE, 2, 'allocate').bytes).toBeGreaterThanOrEqual(12);
+  });
+
+  for (const [sampleRate, channels] of [
+    [48000, 2],
+    [44100, 1],
+    [96000, 2],
+  ] as const) {
+    it(`with every stage working (${channels === 2 ? 'stereo' : 'mono'}, ${sampleRate / 1000} kHz)`, () => {
+      const { bytes, compressorDb, limiterDb } = measure(sampleRate, channels);
+      expect(bytes).toBeLessThan(1);
+      expect(compressorDb).toBeGreaterThan(1);
+      expect(limiterDb).toBeGreaterThan(1);
+    });
+  }
 });

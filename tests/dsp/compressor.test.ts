@@ -58,11 +58,31 @@ describe('compressor static curve', () => {
     }
   });
 
-  it('is what the processor settles to, makeup included', () => {
-    const s = settings({ thresholdDb: -20, ratio: 4, kneeDb: 6, makeupDb: 3 });
-    for (const level of [-40, -23, -20, -17, -6, 0]) {
-      expect(settledLevelDb(level, s)).toBeCloseTo(compressorCurveDb(level, -20, 4, 6) + 3, 2);
-    }
+  it('is what the processor settles to for any settings and level, makeup and stereo link included', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          thresholdDb: fc.double({ min: -60, max: 0, noNaN: true }),
+          ratio: fc.double({ min: 1, max: 20, noNaN: true }),
+          kneeDb: fc.double({ min: 0, max: 24, noNaN: true }),
+          attackMs: fc.double({ min: 0.1, max: 200, noNaN: true }),
+          makeupDb: fc.double({ min: 0, max: 24, noNaN: true }),
+          stereoLink: fc.double({ min: 0, max: 1, noNaN: true }),
+        }),
+        fc.double({ min: -70, max: 0, noNaN: true }),
+        (curve, levelDb) => {
+          const s = settings({ ...curve, releaseMs: 100 });
+          // 25 attack time constants: the detector is within e^−25 of where it is going.
+          const frames = Math.ceil((25 * s.attackMs * RATE) / 1000);
+          const x = new Float64Array(frames).fill(dbToGain(levelDb));
+          const y = [new Float64Array(frames), new Float64Array(frames)];
+          new Compressor(s, RATE, 2).process([x, x], y, frames);
+          const expected = compressorCurveDb(levelDb, s.thresholdDb, s.ratio, s.kneeDb) + s.makeupDb;
+          for (const channel of y) expect(gainToDb(channel[frames - 1])).toBeCloseTo(expected, 6);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 

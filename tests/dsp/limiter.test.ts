@@ -6,7 +6,7 @@ import { designInterpolator } from '../../src/dsp/truepeak';
 import { dbToGain, gainToDb } from '../../src/dsp/units';
 import { defaultPreset, type LimiterSettings } from '../../src/shared/preset';
 import { chunkSizes, maxStep, processInChunks } from '../support/chunks';
-import { prng } from '../support/ebu-signals';
+import { prng, sineAtPhase } from '../support/ebu-signals';
 
 /** Output true peak may exceed the ceiling by at most this (the brief's tolerance). */
 const TOLERANCE_DB = 0.05;
@@ -130,6 +130,45 @@ describe('TruePeakLimiter ceiling', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('holds any ceiling against the Tech 3341 inter-sample-peak signals, full-scale squares and impulses, driven up to +20 dB', () => {
+    // Cases 15–19 of EBU Tech 3341: sines whose peaks fall between samples, by frequency (as a
+    // fraction of the rate), amplitude and starting phase.
+    const tech3341: [fraction: number, amplitude: number, phaseDeg: number][] = [
+      [1 / 4, 0.5, 0],
+      [1 / 4, 0.5, 45],
+      [1 / 6, 0.5, 60],
+      [1 / 8, 0.5, 67.5],
+      [1 / 4, Math.SQRT2, 45],
+    ];
+    fc.assert(
+      fc.property(
+        fc.record({
+          signal: fc.oneof(fc.constantFrom(...tech3341.keys()).map((k) => ({ kind: 'tech3341' as const, k })), fc.constantFrom({ kind: 'square' as const, k: 0 }, { kind: 'impulses' as const, k: 0 })),
+          overDb: fc.double({ min: 0, max: 20, noNaN: true }),
+          ceilingDbtp: fc.double({ min: -20, max: 0, noNaN: true }),
+          lookaheadMs: fc.double({ min: 0.5, max: 10, noNaN: true }),
+          releaseMs: fc.double({ min: 1, max: 1000, noNaN: true }),
+          fs: fc.constantFrom(44100, 48000, 96000),
+        }),
+        ({ signal, overDb, ceilingDbtp, lookaheadMs, releaseMs, fs }) => {
+          const gain = dbToGain(overDb);
+          let x: Float32Array[];
+          if (signal.kind === 'tech3341') {
+            const [fraction, amplitude, phaseDeg] = tech3341[signal.k];
+            x = sineAtPhase(fs, 0.1, fraction * fs, amplitude, phaseDeg).channels.map((c) => c.map((v) => v * gain));
+          } else if (signal.kind === 'square') {
+            x = stereo(Math.round(fs / 10), (i) => gain * (Math.floor((i * 200) / fs) % 2 ? 1 : -1));
+          } else {
+            x = stereo(Math.round(fs / 10), (i) => (i % 441 === 100 ? gain : i % 441 === 300 ? -gain : 0));
+          }
+          const s = settings({ ceilingDbtp, lookaheadMs, releaseMs });
+          expect(truePeakDb(limit(x, s, fs), fs)).toBeLessThanOrEqual(ceilingDbtp + TOLERANCE_DB);
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 

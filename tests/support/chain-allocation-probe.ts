@@ -1,0 +1,44 @@
+/**
+ * Run as its own Node process (`node --import tsx chain-allocation-probe.ts <rate> <channels> [allocate]`):
+ * plays the synthetic song's loud chorus through a ProcessingChain with every stage working, in
+ * 128-frame blocks, and prints the heap bytes one process() call allocates in steady state.
+ * A process of its own, like a device's, because V8's optimisation of the chain depends on
+ * everything else that ran in the process; inside a test worker the reading would depend on
+ * which test files shared it. With "allocate" each call also makes a small array, so the test
+ * can show the probe sees one.
+ */
+import { ProcessingChain } from '../../src/dsp/chain';
+import { defaultPreset } from '../../src/shared/preset';
+import { allocatedBytesPerCall } from './allocations';
+import { syntheticSong } from './synthetic-song';
+
+const BLOCK = 128;
+const [rate, channelCount, mode] = process.argv.slice(2);
+const sampleRate = Number(rate);
+const channels = Number(channelCount) === 1 ? 1 : 2;
+
+const preset = defaultPreset();
+preset.trimDb = 6;
+preset.eq[0] = { ...preset.eq[0], enabled: true, freqHz: 90, slope: 24 };
+preset.eq[1].gainDb = 4;
+preset.eq[2] = { ...preset.eq[2], gainDb: -6, q: 2 };
+preset.eq[3].gainDb = -4;
+preset.eq[4].gainDb = 3;
+preset.compressor = { ...preset.compressor, enabled: true, thresholdDb: -18, ratio: 3, makeupDb: 2 };
+preset.limiter = { ...preset.limiter, ceilingDbtp: -3 };
+
+// Bars 4–7, the loud chorus: the compressor and both limiter stages work on every beat.
+const song = syntheticSong({ sampleRate, seconds: 12, channels }).map((c) => c.subarray(8 * sampleRate));
+// Views made up front: a view is itself an allocation.
+const blocks: Float32Array[][] = [];
+for (let offset = 0; offset + BLOCK <= song[0].length; offset += BLOCK) blocks.push(song.map((c) => c.subarray(offset, offset + BLOCK)));
+const output = song.map(() => new Float32Array(BLOCK));
+const chain = new ProcessingChain({ sampleRate, channels, preset });
+const sink: Float64Array[] = [];
+let k = 0;
+const bytes = allocatedBytesPerCall(() => {
+  chain.process(blocks[k], output, BLOCK);
+  k = k + 1 === blocks.length ? 0 : k + 1;
+  if (mode === 'allocate') sink[0] = new Float64Array(2);
+});
+process.stdout.write(JSON.stringify({ bytes, compressorDb: chain.compressorReduction.takeMaxDb(), limiterDb: chain.limiterReduction.takeMaxDb() }));
