@@ -86,6 +86,11 @@ export async function startServe(options: ServeOptions, io: CliIo): Promise<Runn
   const host = options.lan ? '0.0.0.0' : '127.0.0.1';
   const token = options.lan ? createPairingToken() : undefined;
   const dataDir = options.dataDir ?? (options.demo && !options.showPath ? await mkdtemp(join(tmpdir(), 'liveblend-demo-')) : undefined);
+  // The simulator loads while the core starts, and the rig starts as soon as the hub listens: its
+  // devices take longest to come up, and the panel shows no songs until one has announced itself.
+  const demoModule = options.demo ? import('./serve-demo') : null;
+  // Awaited once the core is up, which reports a failure to load it; if the core fails first, that is the error to show.
+  demoModule?.catch(() => undefined);
   const settings = { network: options.lan ? ('lan' as const) : ('loopback' as const), pairing: null as PairingInfo | null, discoveryPort: options.discoveryPort, theme: 'dark' as const };
   const core = await startCore({
     app: { version: process.env.npm_package_version ?? '0.1.0', shell: 'serve', demo: options.demo },
@@ -96,6 +101,15 @@ export async function startServe(options: ServeOptions, io: CliIo): Promise<Runn
     link: options.link,
     onProblem: (message) => io.stderr.write(`liveblend serve: ${message}\n`),
   });
+  let stopRig: (() => Promise<void>) | null = null;
+  if (demoModule) {
+    try {
+      stopRig = await (await demoModule).startDemoRigFor(core.hub.port, io);
+    } catch (error) {
+      await core.close();
+      throw error;
+    }
+  }
   const server = new RemoteServer({
     host,
     port: options.port,
@@ -111,6 +125,7 @@ export async function startServe(options: ServeOptions, io: CliIo): Promise<Runn
   try {
     await server.listen();
   } catch (error) {
+    await stopRig?.();
     await core.close();
     throw new Error(`cannot serve the panel on ${host}:${options.port}: ${(error as Error).message}`);
   }
@@ -130,15 +145,6 @@ export async function startServe(options: ServeOptions, io: CliIo): Promise<Runn
   if (!(await exists(join(options.staticRoot ?? PANEL_ROOT, 'index.html')))) {
     io.stderr.write('liveblend serve: the panel is not built yet (no out/renderer/index.html): run `npm run build` once; the API is served meanwhile.\n');
   }
-  let stopRig: (() => Promise<void>) | null = null;
-  if (options.demo) {
-    try {
-      stopRig = await startDemoRig(core.hub.port, io);
-    } catch (error) {
-      await Promise.all([server.close(), core.close()]);
-      throw error;
-    }
-  }
   return {
     url: localUrl,
     pairing,
@@ -150,12 +156,6 @@ export async function startServe(options: ServeOptions, io: CliIo): Promise<Runn
       await core.close();
     },
   };
-}
-
-/** The simulator is loaded only for --demo: it brings the device bundle and the DSP with it. */
-async function startDemoRig(discoveryPort: number, io: CliIo): Promise<() => Promise<void>> {
-  const { startDemoRigFor } = await import('./serve-demo');
-  return startDemoRigFor(discoveryPort, io);
 }
 
 async function exists(path: string): Promise<boolean> {
