@@ -1,6 +1,3 @@
-import { runAnalyze } from './analyze';
-import { runLink } from './link';
-import { runRender } from './render';
 import { withUsageErrors, type CliIo } from './io';
 
 const HELP = `Usage: liveblend <command> [options]
@@ -15,13 +12,14 @@ Commands:
 Run 'liveblend <command> --help' for a command's options.
 `;
 
+/** Each command loads only when it runs, so `liveblend serve` does not pay for the analyzer. */
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  analyze: runAnalyze,
+  analyze: (argv, io) => import('./analyze').then((m) => m.runAnalyze(argv, io)),
   demo: (argv, io) => import('./demo').then((m) => m.runDemo(argv, io)),
-  link: runLink,
-  render: runRender,
+  link: (argv, io) => import('./link').then((m) => m.runLink(argv, io)),
+  render: (argv, io) => import('./render').then((m) => m.runRender(argv, io)),
   serve: (argv, io) => import('./serve').then((m) => m.runServe(argv, io)),
 };
 

@@ -363,16 +363,17 @@ export type OscValidation<T> = { ok: true; args: T } | { ok: false; reason: stri
  * range. Returns the typed arguments or one reason naming the argument and what to send instead.
  */
 export function validateOscArgs<A extends readonly OscArg[]>(spec: { address: string; args: A }, typeTags: string, values: readonly unknown[]): OscValidation<OscArgValues<A>> {
-  const expected = spec.args.map((a) => `${a.name}:${a.tag}`).join(', ') || 'no arguments';
+  // Built only for a refusal: the hub checks every meter packet of every device.
+  const expected = () => spec.args.map((a) => `${a.name}:${a.tag}`).join(', ') || 'no arguments';
   if (typeTags.length !== spec.args.length || values.length !== spec.args.length) {
-    return { ok: false, reason: `${spec.address} takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${expected}), got ${typeTags.length}` };
+    return { ok: false, reason: `${spec.address} takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${expected()}), got ${typeTags.length}` };
   }
   const out: unknown[] = [];
   for (let i = 0; i < spec.args.length; i++) {
     const arg = spec.args[i];
     const tag = typeTags[i];
     if (!arg.accepts.includes(tag)) {
-      return { ok: false, reason: `${spec.address} argument ${i + 1} (${arg.name}) has type tag '${tag}', expected '${arg.tag}' (${expected})` };
+      return { ok: false, reason: `${spec.address} argument ${i + 1} (${arg.name}) has type tag '${tag}', expected '${arg.tag}' (${expected()})` };
     }
     const parsed = arg.schema.safeParse(values[i]);
     if (!parsed.success) {
