@@ -149,6 +149,7 @@ async function benchAnalyzerAndChain(): Promise<void> {
 const PANEL_BENCHES = [
   { title: 'Panel: meter fan-in (32 devices × 10 Hz → 4 ws clients)', file: 'bench/meter-fanin.ts' },
   { title: 'Panel: cold start of `liveblend serve --demo` and renderer bundle size', file: 'bench/panel-startup.ts' },
+  { title: 'Panel: long tasks while eight devices stream meters (Chromium)', file: 'bench/panel-streaming.ts' },
 ];
 
 const failed: string[] = [];
