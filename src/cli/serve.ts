@@ -104,7 +104,7 @@ export async function startServe(options: ServeOptions, io: CliIo): Promise<Runn
   let stopRig: (() => Promise<void>) | null = null;
   if (demoModule) {
     try {
-      stopRig = await (await demoModule).startDemoRigFor(core.hub.port, io);
+      stopRig = await (await demoModule).startDemoRigFor(core.hub.port, io, options.link);
     } catch (error) {
       await core.close();
       throw error;
