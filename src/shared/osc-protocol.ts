@@ -84,7 +84,14 @@ export interface OscArg<T = unknown> {
   range: string;
   doc: string;
   schema: z.ZodType<T>;
+  /**
+   * A plain check that passes exactly the values `schema` accepts unchanged. Meters arrive from
+   * every device ten times a second: they take this path; zod runs only to explain a refusal.
+   */
+  accept: (value: unknown) => boolean;
 }
+
+const finiteIn = (min: number, max: number) => (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 
 function floatArg(name: string, limits: { min: number; max: number; unit: string }, doc: string): OscArg<number> {
   const range = `${limits.min} to ${limits.max}${limits.unit ? ` ${limits.unit}` : ''}`;
@@ -92,12 +99,12 @@ function floatArg(name: string, limits: { min: number; max: number; unit: string
     .number({ error: (issue) => `${String(issue.input)} is not a finite number` })
     .min(limits.min, { error: (issue) => `${String(issue.input)} is outside ${range}` })
     .max(limits.max, { error: (issue) => `${String(issue.input)} is outside ${range}` });
-  return { name, tag: 'f', accepts: ['f', 'i'], range, doc, schema };
+  return { name, tag: 'f', accepts: ['f', 'i'], range, doc, schema, accept: finiteIn(limits.min, limits.max) };
 }
 
 /** A float the device reports; never NaN or ±∞ (LUFS below LUFS_FLOOR are sent as the floor). */
 function reportedFloat(name: string, unit: string, doc: string): OscArg<number> {
-  return { name, tag: 'f', accepts: ['f', 'i'], range: unit, doc, schema: z.number() };
+  return { name, tag: 'f', accepts: ['f', 'i'], range: unit, doc, schema: z.number(), accept: finiteIn(-Infinity, Infinity) };
 }
 
 function intArg(name: string, min: number, max: number, doc: string): OscArg<number> {
@@ -107,7 +114,7 @@ function intArg(name: string, min: number, max: number, doc: string): OscArg<num
     .int({ error: (issue) => `${String(issue.input)} is not a whole number` })
     .min(min, { error: (issue) => `${String(issue.input)} is outside ${range}` })
     .max(max, { error: (issue) => `${String(issue.input)} is outside ${range}` });
-  return { name, tag: 'i', accepts: ['i'], range, doc, schema };
+  return { name, tag: 'i', accepts: ['i'], range, doc, schema, accept: (v) => Number.isInteger(v) && finiteIn(min, max)(v) };
 }
 
 function flagArg(name: string, doc: string): OscArg<number> {
@@ -120,12 +127,12 @@ function stringArg(name: string, doc: string, { min = 0, max = MAX_NAME }: { min
     .string()
     .min(min, { error: () => (min === 1 ? 'is empty' : `is shorter than ${min} characters`) })
     .max(max, { error: (issue) => `is ${String((issue.input as string).length)} characters, more than ${max}` });
-  return { name, tag: 's', accepts: ['s'], range, doc, schema };
+  return { name, tag: 's', accepts: ['s'], range, doc, schema, accept: (v) => typeof v === 'string' && v.length >= min && v.length <= max };
 }
 
 function enumArg<const V extends readonly [string, ...string[]]>(name: string, values: V, doc: string): OscArg<V[number]> {
   const schema = z.enum(values, { error: (issue) => `${JSON.stringify(issue.input)} is not one of ${values.join(', ')}` });
-  return { name, tag: 's', accepts: ['s'], range: values.join(' | '), doc, schema };
+  return { name, tag: 's', accepts: ['s'], range: values.join(' | '), doc, schema, accept: (v) => (values as readonly unknown[]).includes(v) };
 }
 
 function jsonArg(name: string, doc: string): OscArg<string> {
@@ -374,6 +381,10 @@ export function validateOscArgs<A extends readonly OscArg[]>(spec: { address: st
     const tag = typeTags[i];
     if (!arg.accepts.includes(tag)) {
       return { ok: false, reason: `${spec.address} argument ${i + 1} (${arg.name}) has type tag '${tag}', expected '${arg.tag}' (${expected()})` };
+    }
+    if (arg.accept(values[i])) {
+      out.push(values[i]);
+      continue;
     }
     const parsed = arg.schema.safeParse(values[i]);
     if (!parsed.success) {
