@@ -89,8 +89,9 @@ describe('pre-show checklist', () => {
   const allWithin = makeShow().songs.map((song) => ({ songKey: song.key, slot: 'bus:Tracks', integrated: -16.4, lra: 5, maxTruePeak: -2, maxShortTerm: -12, measuredSeconds: 180 }));
   const byId = (items: ReturnType<typeof preShowChecklist>) => Object.fromEntries(items.map((item) => [item.id, item]));
 
-  it('passes every rule for a complete, healthy rig', () => {
-    const items = preShowChecklist({ show: makeShow(), devices: [makeDevice(), makeDevice({ id: 'click', role: 'click', track: 'Click', routing: 'Ext. Out 3/4' })], link, loudness: allWithin });
+  it('passes every rule for a complete, healthy rig (in-ear and click devices need no song presets)', () => {
+    const devices = [makeDevice(), makeDevice({ id: 'click', role: 'click', track: 'Click', routing: 'Ext. Out 3/4' }), makeDevice({ id: 'iem', role: 'iem', track: 'IEM Mix', routing: 'Ext. Out 5/6' })];
+    const items = preShowChecklist({ show: makeShow(), devices, link, loudness: allWithin });
     expect(items.filter((item) => !item.ok)).toEqual([]);
   });
 

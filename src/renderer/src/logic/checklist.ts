@@ -9,9 +9,12 @@ export interface CheckItem {
   detail: string;
 }
 
-/** Slots that carry per-song presets: click devices play the click and hold no song preset. */
-function presetSlots(devices: readonly DeviceInfo[]): string[] {
-  return [...new Set(devices.filter((device) => device.role !== 'click').map((device) => slotId(device)))];
+/**
+ * Slots that need a preset for every song: bus devices. In-ear devices play at unity with only
+ * their limiter at the IEM ceiling, and click devices play the click, whatever the song.
+ */
+function songPresetSlots(devices: readonly DeviceInfo[]): string[] {
+  return [...new Set(devices.filter((device) => device.role === 'bus').map((device) => slotId(device)))];
 }
 
 function list(names: readonly string[], most = 4): string {
@@ -24,7 +27,7 @@ function list(names: readonly string[], most = 4): string {
  */
 export function preShowChecklist(input: { show: Show; devices: readonly DeviceInfo[]; link: LinkState | null; loudness: readonly SongLoudness[] }): CheckItem[] {
   const { show, devices, link, loudness } = input;
-  const slots = presetSlots(devices);
+  const slots = songPresetSlots(devices);
 
   const missingPresets = show.songs.flatMap((song) => slots.filter((slot) => !song.presets[slot]).map((slot) => `${song.name} (${slot})`));
   const showSlots = show.slots.map(slotId);
@@ -43,7 +46,7 @@ export function preShowChecklist(input: { show: Show; devices: readonly DeviceIn
       id: 'presets',
       label: 'Every song has a preset',
       ok: slots.length > 0 && missingPresets.length === 0,
-      detail: slots.length === 0 ? 'no bus or IEM device in the rig to hold presets' : missingPresets.length ? `missing: ${list(missingPresets)}` : `${show.songs.length} songs × ${slots.length} slots`,
+      detail: slots.length === 0 ? 'no bus device in the rig to hold presets' : missingPresets.length ? `missing: ${list(missingPresets)}` : `${show.songs.length} songs × ${slots.length} slots`,
     },
     {
       id: 'devices',
