@@ -196,7 +196,7 @@ export async function benchMeterFanin(seconds: number, options: { profileDir?: s
         if (windowOpen) sent.set(key(d.id, n), performance.now());
         d.socket.send(packet(OSC.meter.address, OSC.meter.args, [d.id, 'bench song', seqToLufs(n), -18, -18, -3, 0, 0, n]), d.hub(), '127.0.0.1');
         if (++ticks % (HEARTBEAT_INTERVAL_MS / METER_INTERVAL_MS) === 0) {
-          d.socket.send(packet(OSC.heartbeat.address, OSC.heartbeat.args, [d.id, 'bench song', 'bus', 1, 0, '', d.track, 'Bench']), d.hub(), '127.0.0.1');
+          d.socket.send(packet(OSC.heartbeat.address, OSC.heartbeat.args, [d.id, 'bench song', 'bus', 1, 0, '', d.track, 'Bench', 'Master']), d.hub(), '127.0.0.1');
         }
       }, METER_INTERVAL_MS);
     }, (i * METER_INTERVAL_MS) / DEVICES);

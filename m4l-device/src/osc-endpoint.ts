@@ -360,6 +360,7 @@ export class OscEndpoint {
       this.core.alarm.code,
       this.core.identity.trackName.slice(0, 128),
       this.core.identity.setName.slice(0, 128),
+      (this.core.identity.routing ?? '').slice(0, 128),
     ]);
   }
 

@@ -246,6 +246,7 @@ export const OSC = {
       stringArg('alarm', 'active alarm code ("" for none)'),
       stringArg('track', "the name of the device's track now (a renamed track shows here)"),
       stringArg('set', 'the Live set name ("" for an unsaved set)'),
+      stringArg('routing', 'the output the device\'s track is routed to, as Live names it ("" until known)'),
     ],
     `Sent to the welcoming hub every ${HEARTBEAT_INTERVAL_MS} ms.`,
   ),

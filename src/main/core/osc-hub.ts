@@ -283,10 +283,10 @@ export class OscHub extends EventEmitter<HubEvents> {
     if (device) this.emit('deviceState', { device: { ...device }, state, reason });
   }
 
-  private onHeartbeat([id, song, role, playing, revision, alarm, track, set]: OscArgValues<typeof OSC.heartbeat.args>): void {
+  private onHeartbeat([id, song, role, playing, revision, alarm, track, set, routing]: OscArgValues<typeof OSC.heartbeat.args>): void {
     const before = this.registry.get(id);
     const moved = before !== undefined && (before.track !== track || before.role !== role);
-    const heard = this.markHeard(id, { role, track, set, alarm: alarm === '' ? null : (before?.alarm ?? alarm) });
+    const heard = this.markHeard(id, { role, track, set, routing, alarm: alarm === '' ? null : (before?.alarm ?? alarm) });
     if (heard === 'unknown') return;
     this.noteSong(id, song === '' ? null : song, playing === 1);
     const previous = this.revisions.get(id);

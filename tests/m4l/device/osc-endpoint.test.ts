@@ -56,7 +56,7 @@ describe('device OSC endpoint over UDP on 127.0.0.1', () => {
 
     hub.send(port, '/liveblend/welcome', s('panel'));
     const beat = await hub.next('/liveblend/heartbeat');
-    expect(beat.args).toEqual(['dev1', '', 'bus', 0, 0, '', 'Tracks', 'Tour 2025']);
+    expect(beat.args).toEqual(['dev1', '', 'bus', 0, 0, '', 'Tracks', 'Tour 2025', '']);
     expect(endpoint.welcomed).toBe(true);
     const hellos = hub.count('/liveblend/hello');
     await hub.until(() => hub.count('/liveblend/heartbeat') >= 3, 'three heartbeats');
@@ -67,15 +67,16 @@ describe('device OSC endpoint over UDP on 127.0.0.1', () => {
     expect(endpoint.welcomed).toBe(false);
   });
 
-  it('carries the track and set names in every heartbeat, so a hub sees a renamed track', async () => {
+  it('carries the track, set and output routing in every heartbeat, so a hub sees a renamed or re-routed track', async () => {
     const hub = await client();
     const { port, harness } = await device(hub.port);
     await hub.next('/liveblend/hello');
     hub.send(port, '/liveblend/welcome', s('panel'));
     await hub.next('/liveblend/heartbeat');
     harness.max('track', 2, 'Keys', 'Stems');
-    const renamed = await hub.until(() => hub.received.find((m) => m.address === '/liveblend/heartbeat' && m.args[6] === 'Keys Stems'), 'a heartbeat with the new track name');
-    expect(renamed.args.slice(6)).toEqual(['Keys Stems', 'Tour 2025']);
+    harness.max('routing', 'Ext. Out 3/4');
+    const renamed = await hub.until(() => hub.received.find((m) => m.address === '/liveblend/heartbeat' && m.args[6] === 'Keys Stems' && m.args[8] !== ''), 'a heartbeat with the new track name and routing');
+    expect(renamed.args.slice(6)).toEqual(['Keys Stems', 'Tour 2025', 'Ext. Out 3/4']);
   });
 
   it('answers ping with pong to the sender, whoever sent it', async () => {

@@ -25,6 +25,8 @@ export class FakeDevice {
     public track = 'Tracks',
     readonly role: 'bus' | 'click' | 'iem' = 'bus',
     readonly set = 'Tour 2025',
+    /** The track's output as Live names it: the next heartbeat carries it. */
+    public routing = 'Master',
   ) {
     this.socket.on('message', (packet, rinfo) => this.onPacket(packet, { address: rinfo.address, port: rinfo.port }));
   }
@@ -42,7 +44,7 @@ export class FakeDevice {
   }
 
   heartbeat(): void {
-    this.send(OSC.heartbeat.address, OSC.heartbeat.args, [this.id, this.song, this.role, 1, this.revision, '', this.track, this.set]);
+    this.send(OSC.heartbeat.address, OSC.heartbeat.args, [this.id, this.song, this.role, 1, this.revision, '', this.track, this.set, this.routing]);
   }
 
   meter(integrated = -18.2): void {

@@ -119,6 +119,22 @@ describe('OSC hub', () => {
     await listed;
   });
 
+  it('shows where each device’s track is routed, and follows a re-route', async () => {
+    const h = await startHub(new FakeClock());
+    const d = await device('dev-a', 'Click');
+    const synced = next(h, 'deviceState');
+    d.hello(h.port);
+    await synced;
+    await d.waitFor(OSC.welcome.address);
+    const first = next(h, 'devices', (list) => list[0]?.routing === 'Master');
+    d.heartbeat();
+    await first;
+    const rerouted = next(h, 'devices', (list) => list[0]?.routing === 'Ext. Out 3/4');
+    d.routing = 'Ext. Out 3/4';
+    d.heartbeat();
+    await rerouted;
+  });
+
   it('recognises a restarted device (new id, same track and role) as the lost one coming back', async () => {
     const clock = new FakeClock();
     const h = await startHub(clock);
