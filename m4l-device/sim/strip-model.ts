@@ -35,6 +35,8 @@ export class StripModel {
   private readonly compressor: Compressor;
   private readonly limiter: TruePeakLimiter;
   private readonly work: Float64Array[];
+  /** The trim of each frame of the block (the EQ's crossfade reads it). */
+  private readonly trimValues: Float64Array;
   /** Every Param received, by name (tests read what the patch was sent). */
   readonly received = new Map<string, number>();
 
@@ -45,6 +47,7 @@ export class StripModel {
     this.compressor = new Compressor(preset.compressor, sampleRate, this.channels);
     this.limiter = new TruePeakLimiter(preset.limiter, sampleRate, this.channels, maxBlockFrames);
     this.work = Array.from({ length: this.channels }, () => new Float64Array(maxBlockFrames));
+    this.trimValues = new Float64Array(maxBlockFrames);
   }
 
   get compressorReductionDb(): number {
@@ -87,15 +90,15 @@ export class StripModel {
 
   process(input: readonly Float32Array[], output: readonly Float32Array[], frames: number): void {
     const work = this.work;
-    const ramped = Math.min(this.trim.remaining, frames);
+    const trim = this.trimValues;
+    this.trim.fill(trim, frames);
     for (let c = 0; c < this.channels; c++) {
       const x = input[c];
       const w = work[c];
-      for (let i = 0; i < ramped; i++) w[i] = x[i] * this.trim.at(i);
-      for (let i = ramped; i < frames; i++) w[i] = x[i] * this.trim.target;
+      for (let i = 0; i < frames; i++) w[i] = x[i] * trim[i];
     }
     this.trim.advance(frames);
-    this.eq.process(work, work, frames);
+    this.eq.process(work, work, frames, trim);
     this.compressor.process(work, work, frames);
     this.limiter.process(work, work, frames);
     for (let c = 0; c < this.channels; c++) {
@@ -151,7 +154,7 @@ export class StripModel {
 
   private moveTo(trim: number, eq: ArrayLike<number>, compressor: CompressorSettings, limiter: LimiterSettings, ramp: number): void {
     this.trim.rampTo(trim, ramp);
-    this.eq.setCoefficients(eq, ramp);
+    this.eq.setCoefficients(eq, ramp, trim);
     this.compressor.setSettings(compressor, ramp);
     this.limiter.setSettings(limiter, ramp);
     if (ramp === 0) {

@@ -87,7 +87,7 @@ export class ProcessingChain {
     const samples = rampLength(rampMs, this.sampleRate);
     this.preset = preset;
     this.trim.rampTo(dbToGain(preset.trimDb), samples);
-    this.eq.setBands(preset.eq, samples);
+    this.eq.setBands(preset.eq, samples, dbToGain(preset.trimDb));
     this.compressor.setSettings(preset.compressor, samples);
     this.limiter.setSettings(preset.limiter, samples);
   }
@@ -115,7 +115,7 @@ export class ProcessingChain {
     for (let offset = 0; offset < frames; offset += this.maxBlockFrames) {
       const n = Math.min(this.maxBlockFrames, frames - offset);
       this.applyTrim(input, offset, n);
-      this.eq.process(work, work, n);
+      this.eq.process(work, work, n, this.trimValues);
       this.compressor.process(work, work, n);
       this.limiter.process(work, work, n);
       for (let c = 0; c < this.channels; c++) {
@@ -127,17 +127,15 @@ export class ProcessingChain {
     this.tap?.process(output, frames);
   }
 
+  /** Trims frames [offset, offset + n) into the work buffers; trimValues holds the gain of each (the EQ's crossfade reads it). */
   private applyTrim(input: readonly Float32Array[], offset: number, n: number): void {
     const trim = this.trim;
-    const ramped = Math.min(trim.remaining, n);
-    const gain = trim.target;
     const gains = this.trimValues;
-    trim.fill(gains, ramped);
+    trim.fill(gains, n);
     for (let c = 0; c < this.channels; c++) {
       const x = input[c];
       const w = this.work[c];
-      for (let i = 0; i < ramped; i++) w[i] = x[offset + i] * gains[i];
-      for (let i = ramped; i < n; i++) w[i] = x[offset + i] * gain;
+      for (let i = 0; i < n; i++) w[i] = x[offset + i] * gains[i];
     }
     trim.advance(n);
   }

@@ -17,6 +17,13 @@ import { checkBuffers, checkChannelCount, checkSampleRate, copyThrough, type Aud
  * steady filters cannot step more than they do. The incoming cascade starts from silence; its
  * start-up transient is faded in from zero and never showed in that measure in any case tried.
  * A change that arrives while a crossfade runs waits for it to finish (the newest one wins).
+ *
+ * The trim ramps upstream over the same ramp, and two ramps multiplied are not a straight line:
+ * with the trim rising 24 dB while the old cascade fades out, the old cascade's share
+ * (1 − f)·trim swelled 12 dB above where it started, mid-ramp. So the fade takes the trim into
+ * account: with g the trim applied to a frame and G the trim the new preset asks for, the fade
+ * is f·G/g, which makes the output (1 − f)·trimOld·old + f·G·new, each cascade at its own
+ * preset's trim — a straight crossfade of the two steady outputs. With no trim change it is f.
  */
 
 export const EQ_SECTIONS = EQ_BAND_COUNT * MAX_SECTIONS_PER_BAND;
@@ -51,6 +58,9 @@ export class Equalizer implements AudioProcessor {
   private fading = false;
   private pending: Float64Array | null = null;
   private pendingRamp = 0;
+  /** The upstream trim the running crossfade's new preset asks for (and the pending one's). */
+  private fadeGain = 1;
+  private pendingGain = 1;
   private readonly scratch: Float64Array[];
 
   constructor(bands: readonly EqBand[], sampleRate: number, channels: number) {
@@ -66,10 +76,13 @@ export class Equalizer implements AudioProcessor {
     this.scratch = Array.from({ length: channels }, () => new Float64Array(FADE_CHUNK));
   }
 
-  /** Moves to new bands, crossfading over `rampSamples` (0: at once, for a stopped transport). */
-  setBands(bands: readonly EqBand[], rampSamples: number): void {
+  /**
+   * Moves to new bands, crossfading over `rampSamples` (0: at once, for a stopped transport);
+   * `gain` is the trim the upstream stage ramps to over the same ramp (see above).
+   */
+  setBands(bands: readonly EqBand[], rampSamples: number, gain = 1): void {
     this.bands = bands.map((band) => ({ ...band }));
-    this.moveTo(eqCoefficients(bands, this.sampleRate), rampSamples);
+    this.moveTo(eqCoefficients(bands, this.sampleRate), rampSamples, gain);
   }
 
   /**
@@ -78,13 +91,13 @@ export class Equalizer implements AudioProcessor {
    * the patch plays them through this. Until the next setBands() the EQ has no bands to
    * redesign, so a sample-rate change keeps these coefficients (node re-sends them for the new rate).
    */
-  setCoefficients(coefficients: ArrayLike<number>, rampSamples: number): void {
+  setCoefficients(coefficients: ArrayLike<number>, rampSamples: number, gain = 1): void {
     if (coefficients.length !== EQ_SECTIONS * COEFFICIENTS) throw new RangeError(`EQ: ${coefficients.length} coefficients, expected ${EQ_SECTIONS * COEFFICIENTS}`);
     this.bands = null;
-    this.moveTo(Float64Array.from(coefficients), rampSamples);
+    this.moveTo(Float64Array.from(coefficients), rampSamples, gain);
   }
 
-  private moveTo(coefficients: Float64Array, rampSamples: number): void {
+  private moveTo(coefficients: Float64Array, rampSamples: number, gain: number): void {
     this.target = coefficients;
     if (rampSamples < 1) {
       this.running.load(coefficients);
@@ -93,8 +106,9 @@ export class Equalizer implements AudioProcessor {
     } else if (this.fading) {
       this.pending = this.incoming.holds(coefficients) ? null : coefficients;
       this.pendingRamp = rampSamples;
+      this.pendingGain = gain;
     } else if (!this.running.holds(coefficients)) {
-      this.startFade(coefficients, rampSamples);
+      this.startFade(coefficients, rampSamples, gain);
     }
   }
 
@@ -113,19 +127,20 @@ export class Equalizer implements AudioProcessor {
     this.running.clear();
   }
 
-  process(input: readonly Channel[], output: readonly Channel[], frames: number): void {
+  /** `trim[i]`, when given, is the gain the upstream trim applied to frame i (see above). */
+  process(input: readonly Channel[], output: readonly Channel[], frames: number, trim?: Float64Array): void {
     checkBuffers('EQ', this.channels, input, output, frames);
     copyThrough(this.channels, input, output, frames);
     let offset = 0;
     while (offset < frames && this.fading) {
       const n = Math.min(frames - offset, this.fade.remaining, FADE_CHUNK);
-      this.crossfade(output, offset, n);
+      this.crossfade(output, offset, n, trim);
       offset += n;
     }
     if (offset < frames) this.running.run(output, offset, frames);
   }
 
-  private crossfade(output: readonly Channel[], offset: number, n: number): void {
+  private crossfade(output: readonly Channel[], offset: number, n: number, trim: Float64Array | undefined): void {
     const scratch = this.scratch;
     for (let c = 0; c < this.channels; c++) {
       const y = output[c];
@@ -136,6 +151,13 @@ export class Equalizer implements AudioProcessor {
     this.incoming.run(scratch, 0, n);
     const fade = this.fadeValues;
     this.fade.fill(fade, n);
+    if (trim) {
+      const gain = this.fadeGain;
+      for (let i = 0; i < n; i++) {
+        const g = trim[offset + i];
+        if (g > 0) fade[i] = Math.min(1, (fade[i] * gain) / g);
+      }
+    }
     for (let c = 0; c < this.channels; c++) {
       const y = output[c];
       const s = scratch[c];
@@ -147,11 +169,12 @@ export class Equalizer implements AudioProcessor {
       this.finishFade();
       const next = this.pending;
       this.pending = null;
-      if (next && !this.running.holds(next)) this.startFade(next, this.pendingRamp);
+      if (next && !this.running.holds(next)) this.startFade(next, this.pendingRamp, this.pendingGain);
     }
   }
 
-  private startFade(coefficients: Float64Array, rampSamples: number): void {
+  private startFade(coefficients: Float64Array, rampSamples: number, gain: number): void {
+    this.fadeGain = gain;
     this.incoming.load(coefficients);
     this.incoming.clear();
     this.fade.jumpTo(0);

@@ -50,7 +50,7 @@ export class TruePeakLimiter implements AudioProcessor {
     this.maxBlockFrames = maxBlockFrames;
     this.settings = { ...settings };
     this.mix = new LinearRamp(settings.enabled ? 1 : 0);
-    this.ceiling = new LinearRamp(dbToGain(settings.ceilingDbtp - ROUNDING_MARGIN_DB));
+    this.ceiling = new LinearRamp(ceilingGain(settings));
     this.setSampleRate(sampleRate);
   }
 
@@ -59,16 +59,24 @@ export class TruePeakLimiter implements AudioProcessor {
     return this.main.latency + (this.catcher?.latency ?? 0);
   }
 
-  /** Moves to new settings over `rampSamples`; a changed lookahead waits for reset() (see above). */
+  /**
+   * Moves to new settings over `rampSamples`; a changed lookahead waits for reset() (see above).
+   * Switching in or out fades between the bypass and the limiter at one ceiling: switched in from
+   * rest it starts at the new ceiling, switched out it keeps the one it had. Ramping the ceiling
+   * under the fade as well would multiply two ramps, a curve up to twice as steep as either.
+   */
   setSettings(settings: LimiterSettings, rampSamples: number): void {
     checkSettings(settings);
+    const ceiling = ceilingGain(settings);
     if (settings.enabled && this.isBypassed()) {
       this.main.clearDetector();
       this.catcher?.clearDetector();
+      this.ceiling.jumpTo(ceiling);
+    } else if (settings.enabled) {
+      this.ceiling.rampTo(ceiling, rampSamples);
     }
     this.settings = { ...settings };
     this.mix.rampTo(settings.enabled ? 1 : 0, rampSamples);
-    this.ceiling.rampTo(dbToGain(settings.ceilingDbtp - ROUNDING_MARGIN_DB), rampSamples);
     this.main.setRelease(settings.releaseMs, this.sampleRate);
   }
 
@@ -85,7 +93,7 @@ export class TruePeakLimiter implements AudioProcessor {
 
   reset(): void {
     this.mix.jumpTo(this.mix.target);
-    this.ceiling.jumpTo(this.ceiling.target);
+    this.ceiling.jumpTo(ceilingGain(this.settings));
     this.main.configure(windowLength(this.settings.lookaheadMs, this.sampleRate));
     this.main.setRelease(this.settings.releaseMs, this.sampleRate);
     // Instant release: after its window the catcher's gain ramps straight back up.
@@ -420,6 +428,11 @@ class IntervalPeaks {
 /** index mod capacity for 0 ≤ index < 2·capacity, without a division. */
 function wrap(index: number, capacity: number): number {
   return index >= capacity ? index - capacity : index;
+}
+
+/** What the stages aim at: the ceiling less the rounding margin, as a gain. */
+function ceilingGain(settings: LimiterSettings): number {
+  return dbToGain(settings.ceilingDbtp - ROUNDING_MARGIN_DB);
 }
 
 function windowLength(lookaheadMs: number, sampleRate: number): number {

@@ -187,14 +187,26 @@ export class LoudnessBlockMeter {
     let offset = 0;
     while (offset < frames) {
       const n = Math.min(frames - offset, this.blockLength - this.blockPosition);
-      for (let c = 0; c < this.channels; c++) {
-        this.peakBuffers[c].set(input[c].subarray(offset, offset + n), this.history + this.blockPosition);
-      }
+      this.copyIntoPeakBuffers(input, offset, n);
       if (this.kernel) this.kernelSpan(this.kernel, n);
       else this.portableSpan(input, offset, n);
       offset += n;
       this.blockPosition += n;
       if (this.blockPosition === this.blockLength) this.completeBlock();
+    }
+  }
+
+  /**
+   * Copies the span after the true-peak history, where the kernel reads it. A plain loop, not
+   * set(subarray()): a view is a heap object, and a meter tapping the device's chain must not
+   * allocate per block.
+   */
+  private copyIntoPeakBuffers(input: readonly Float32Array[], offset: number, n: number): void {
+    const at = this.history + this.blockPosition;
+    for (let c = 0; c < this.channels; c++) {
+      const buffer = this.peakBuffers[c];
+      const x = input[c];
+      for (let i = 0; i < n; i++) buffer[at + i] = x[offset + i];
     }
   }
 
@@ -218,16 +230,20 @@ export class LoudnessBlockMeter {
       this.channelEnergy = Array.from({ length: this.channels }, () => new Float64Array(n));
     }
     const state = this.state;
-    const coefficient = (j: number) => state[STATE.coefficients + 2 * j];
-    const sb0 = coefficient(0), sb1 = coefficient(1), sb2 = coefficient(2), sa1 = coefficient(3), sa2 = coefficient(4);
-    const ha1 = coefficient(5), ha2 = coefficient(6);
+    // Indices written out rather than through small helper closures: a closure made per call is
+    // a heap allocation, and this runs per block of the device's chain.
+    const k = STATE.coefficients;
+    const sb0 = state[k], sb1 = state[k + 2], sb2 = state[k + 4], sa1 = state[k + 6], sa2 = state[k + 8];
+    const ha1 = state[k + 10], ha2 = state[k + 12];
     const channels = this.channels;
     const peaks = this.subBlockPeaks;
     for (let c = 0; c < channels; c++) {
       const x = input[c];
       const energies = this.channelEnergy[c];
-      const memory = (k: number) => STATE.filter + k * channels + c;
-      let x1 = state[memory(0)], x2 = state[memory(1)], u1 = state[memory(2)], u2 = state[memory(3)], y1 = state[memory(4)], y2 = state[memory(5)];
+      // Filter memory m of channel c sits at STATE.filter + m · channels + c.
+      const memory = STATE.filter + c;
+      let x1 = state[memory], x2 = state[memory + channels], u1 = state[memory + 2 * channels], u2 = state[memory + 3 * channels];
+      let y1 = state[memory + 4 * channels], y2 = state[memory + 5 * channels];
       let sum = state[this.blockSumsAt + c];
       let position = this.blockPosition;
       for (let i = 0; i < n; ) {
@@ -254,12 +270,12 @@ export class LoudnessBlockMeter {
         }
         peaks[sub * channels + c] = peak;
       }
-      state[memory(0)] = x1;
-      state[memory(1)] = x2;
-      state[memory(2)] = u1;
-      state[memory(3)] = u2;
-      state[memory(4)] = y1;
-      state[memory(5)] = y2;
+      state[memory] = x1;
+      state[memory + channels] = x2;
+      state[memory + 2 * channels] = u1;
+      state[memory + 3 * channels] = u2;
+      state[memory + 4 * channels] = y1;
+      state[memory + 5 * channels] = y2;
       state[this.blockSumsAt + c] = sum;
     }
     this.slideWindows(this.weightedEnergy(n), n);
@@ -374,10 +390,8 @@ export class LoudnessBlockMeter {
       // The kernel screens with the peak as it stood before the block, which only lets more points through.
       const { peakBuffers, windowPeaks, coreTaps, tailBounds, candidates } = this.addresses;
       const found = kernel.screen(peakBuffers[c], windowPeaks, subBlocks, history, history + samples, this.coreTapStart, coreTaps, tailBounds, factor, truePeak, candidates);
-      for (let n = 0; n < found; n++) {
-        const point = this.candidates[n];
-        truePeak = Math.max(truePeak, this.interpolate(buffer, point >> 2, point & 3));
-      }
+      if (found > 0) this.refineCandidates(c, buffer, found);
+      truePeak = Math.max(truePeak, this.truePeaks[c]);
     }
     this.samplePeaks[c] = samplePeak;
     this.truePeaks[c] = truePeak > samplePeak ? truePeak : samplePeak;
@@ -389,6 +403,21 @@ export class LoudnessBlockMeter {
       if (a > historyPeak) historyPeak = a;
     }
     this.previousSubBlockPeak[c] = historyPeak;
+  }
+
+  /**
+   * Interpolates the kernel's candidate points in full and raises channel c's true peak. Its own
+   * method, and the peak passed through the typed array: candidates are rare (the music has to
+   * beat its own peak so far), so code that scanTruePeak reaches only now and then kept sending
+   * V8 back to unoptimised code, where every double is a heap allocation.
+   */
+  private refineCandidates(c: number, buffer: Float32Array, found: number): void {
+    let truePeak = this.truePeaks[c];
+    for (let n = 0; n < found; n++) {
+      const point = this.candidates[n];
+      truePeak = Math.max(truePeak, this.interpolate(buffer, point >> 2, point & 3));
+    }
+    this.truePeaks[c] = truePeak;
   }
 
   /**

@@ -170,7 +170,7 @@ describe('ProcessingChain', () => {
 describe('ProcessingChain.process() allocates nothing per block in steady state', () => {
   const probe = fileURLToPath(new URL('../support/chain-allocation-probe.ts', import.meta.url));
 
-  function measure(sampleRate: number, channels: number, mode = ''): { bytes: number; compressorDb: number; limiterDb: number } {
+  function measure(sampleRate: number, channels: number, mode = ''): { bytes: number; compressorDb: number; limiterDb: number; blocksMeasured: number } {
     const result = spawnSync(process.execPath, ['--import', 'tsx', probe, String(sampleRate), String(channels), mode], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`allocation probe failed: ${result.stderr}`);
     return JSON.parse(result.stdout);
@@ -189,6 +189,19 @@ describe('ProcessingChain.process() allocates nothing per block in steady state'
       const { bytes, compressorDb, limiterDb } = measure(sampleRate, channels);
       expect(bytes).toBeLessThan(1);
       expect(compressorDb).toBeGreaterThan(1);
+      expect(limiterDb).toBeGreaterThan(1);
+    });
+  }
+
+  // The device's chain always has its meter tap: stereo runs the WebAssembly kernel, mono the JavaScript loop.
+  for (const [sampleRate, channels] of [
+    [48000, 2],
+    [44100, 1],
+  ] as const) {
+    it(`with a loudness meter tapping its output (${channels === 2 ? 'stereo, SIMD kernel' : 'mono, JavaScript loop'}, ${sampleRate / 1000} kHz)`, () => {
+      const { bytes, blocksMeasured, limiterDb } = measure(sampleRate, channels, 'tap');
+      expect(bytes).toBeLessThan(1);
+      expect(blocksMeasured).toBeGreaterThan(2000);
       expect(limiterDb).toBeGreaterThan(1);
     });
   }

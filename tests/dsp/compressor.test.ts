@@ -134,9 +134,9 @@ describe('Compressor', () => {
     comp.process([x.subarray(12000, 36000)], [y.subarray(12000, 36000)], 24000);
     comp.setSettings(off, 960);
     comp.process([x.subarray(36000)], [y.subarray(36000)], 12000);
-    // Switched in, the detector starts from no reduction, so for about one attack time the
-    // makeup lifts the fading-in signal a little (1.2 % here, 0.1 dB): a swell, where a click
-    // would be a step several times the music's own.
+    // Switched in, the detector starts from no reduction, so for about FADE_ATTACK_MS the
+    // makeup lifts the fading-in signal a little: a swell, where a click would be a step
+    // several times the music's own.
     const steady = new Float64Array(frames);
     new Compressor({ ...off, enabled: true }, RATE, 1).process([x], [steady], frames);
     expect(maxStep([y]) / Math.max(maxStep([x]), maxStep([steady], 4800))).toBeLessThan(1.05);
