@@ -19,12 +19,12 @@ afterEach(async () => {
   socket = null;
 });
 
-/** The processes a process started (each simulated device is one, as each node.script is in Max). */
-function childPids(pid: number): number[] {
-  return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+/** The device processes a demo started (each simulated device is one, as each node.script is in Max). */
+function devicePids(pid: number): number[] {
+  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
     .split('\n')
-    .map((line) => Number(line.trim()))
-    .filter((n) => n > 0);
+    .filter((line) => line.includes('liveblend-device.js'))
+    .map((line) => Number.parseInt(line.trim(), 10));
 }
 
 function alive(pid: number): boolean {
@@ -62,8 +62,8 @@ it('runs a rig whose three devices say hello with their track names, and stops c
   const announced = [...hellos.values()].map(([, role, track]) => `${String(role)}:${String(track)}`).sort();
   expect(announced).toEqual(['bus:Tracks', 'click:Click', 'iem:IEM Mix']);
   for (const args of hellos.values()) expect(args[5]).toBeGreaterThan(0);
-  const devices = childPids(child.pid!);
-  expect(devices.length).toBeGreaterThanOrEqual(3);
+  const devices = devicePids(child.pid!);
+  expect(devices).toHaveLength(3);
   child.kill('SIGINT');
   expect(await ended).toBe(0);
   expect(stderr).toBe('');

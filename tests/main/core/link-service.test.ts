@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LinkService } from '../../../src/main/core/link-service';
 import { monotonicMs } from '../../../src/main/core/link-protocol';
 import { phaseOf } from '../../../src/main/core/link-timing';
@@ -13,13 +13,17 @@ let core: LinkService;
 
 beforeAll(async () => {
   unlock = await lockLinkTests();
+});
+afterAll(() => unlock?.());
+// A fresh peer for every test (and every retry): a core that joins a peer which has already seen
+// other cores come and go sometimes waited out its whole join window here.
+beforeEach(async () => {
   peer = await LinkPeerProcess.start(PEER_TEMPO);
 });
-afterAll(async () => {
+afterEach(async () => {
+  await core?.stop();
   await peer?.stop();
-  await unlock?.();
 });
-afterEach(() => core?.stop());
 
 const joined = (service: LinkService) =>
   service.waitForState((s) => s.peers >= 1 && Math.abs(s.tempo - PEER_TEMPO) < 0.005, JOIN_TIMEOUT_MS, 'the core to join the peer at 133 BPM');
