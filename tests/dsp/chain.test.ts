@@ -7,25 +7,12 @@ import { LoudnessBlockMeter } from '../../src/dsp/loudness-blocks';
 import { LoudnessMeter } from '../../src/dsp/loudness';
 import { TruePeakLimiter } from '../../src/dsp/limiter';
 import { defaultPreset, type Preset } from '../../src/shared/preset';
+import { chorusPreset } from '../support/chorus-preset';
 import { chunkSizes, maxStep, processInChunks } from '../support/chunks';
 import { presetArbitrary } from '../support/preset-arbitrary';
 import { syntheticSong } from '../support/synthetic-song';
 
 const RATE = 48000;
-
-/** Everything on and far from flat: what a chorus preset might look like. */
-function chorusPreset(): Preset {
-  const preset = defaultPreset();
-  preset.trimDb = 6;
-  preset.eq[0] = { ...preset.eq[0], enabled: true, freqHz: 90, slope: 24 };
-  preset.eq[1].gainDb = 4;
-  preset.eq[2] = { ...preset.eq[2], gainDb: -6, q: 2 };
-  preset.eq[3].gainDb = -4;
-  preset.eq[4].gainDb = 3;
-  preset.compressor = { ...preset.compressor, enabled: true, thresholdDb: -18, ratio: 3, makeupDb: 2 };
-  preset.limiter = { ...preset.limiter, ceilingDbtp: -3 };
-  return preset;
-}
 
 /** A preset that changes nothing at all: trim 0, flat EQ, compressor and limiter off. */
 function transparentPreset(): Preset {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BeatClock } from '../../src/dsp/beat-clock';
 import { ACCENT_HZ, BEAT_HZ, Click, DEFAULT_CLICK, OFFBEAT_DB, countInStart, type ClickSettings } from '../../src/dsp/click';
 import { gainToDb } from '../../src/dsp/units';
-import { exactBeatSample } from '../support/beats';
+import { exactBeatSample, onsets } from '../support/beats';
 import { prng } from '../support/ebu-signals';
 
 /** Renders `frames` of click in blocks of random sizes (as a host would), advancing the clock. */
@@ -17,21 +17,6 @@ function render(settings: ClickSettings, clock: BeatClock, sampleRate: number, f
     offset += n;
   }
   return out;
-}
-
-/** Samples where a click starts: non-zero after at least 5 ms of silence. */
-function onsets(x: Float32Array, sampleRate: number): number[] {
-  const gap = Math.round(0.005 * sampleRate);
-  const found: number[] = [];
-  let silent = gap;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] === 0) silent++;
-    else {
-      if (silent >= gap) found.push(i);
-      silent = 0;
-    }
-  }
-  return found;
 }
 
 /** Dominant pitch of the click starting at `at`, from its zero crossings over 10 ms. */

@@ -11,8 +11,8 @@
  */
 import { ProcessingChain } from '../../src/dsp/chain';
 import { LoudnessBlockMeter } from '../../src/dsp/loudness-blocks';
-import { defaultPreset } from '../../src/shared/preset';
 import { allocatedBytesPerCall } from './allocations';
+import { chorusPreset } from './chorus-preset';
 import { syntheticSong } from './synthetic-song';
 
 const BLOCK = 128;
@@ -21,15 +21,7 @@ const [rate, channelCount, mode] = process.argv.slice(2);
 const sampleRate = Number(rate);
 const channels = Number(channelCount) === 1 ? 1 : 2;
 
-const preset = defaultPreset();
-preset.trimDb = 6;
-preset.eq[0] = { ...preset.eq[0], enabled: true, freqHz: 90, slope: 24 };
-preset.eq[1].gainDb = 4;
-preset.eq[2] = { ...preset.eq[2], gainDb: -6, q: 2 };
-preset.eq[3].gainDb = -4;
-preset.eq[4].gainDb = 3;
-preset.compressor = { ...preset.compressor, enabled: true, thresholdDb: -18, ratio: 3, makeupDb: 2 };
-preset.limiter = { ...preset.limiter, ceilingDbtp: -3 };
+const preset = chorusPreset();
 
 // Bars 4–7, the loud chorus: the compressor and both limiter stages work on every beat.
 const song = syntheticSong({ sampleRate, seconds: 12, channels }).map((c) => c.subarray(8 * sampleRate));

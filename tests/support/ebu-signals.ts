@@ -7,6 +7,8 @@
  * tests replace them with synthetic programme checked against a brute-force reference meter.
  */
 
+import { prng } from '../../m4l-device/sim/songs';
+
 export interface Segment {
   seconds: number;
   /** dBFS per channel (peak of the sine); null for digital silence. */
@@ -73,17 +75,8 @@ export function fadeEdges(x: Float32Array, sampleRate: number): void {
   }
 }
 
-/** Deterministic PRNG (mulberry32) so generated programme is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32) so generated programme is the same on every run: the simulator's. */
+export { prng };
 
 /**
  * Programme-like stereo material: band-limited noise and tones whose level follows a slow

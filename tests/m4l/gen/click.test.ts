@@ -4,6 +4,7 @@ import { Click, DEFAULT_CLICK, countInStart, type ClickSettings } from '../../..
 import { dbToGain } from '../../../src/dsp/units';
 import { CLICK_OUTPUTS, CLICK_PARAM_NAMES, clickOnParams, clickParams, clickTempoParams } from '../../../m4l-device/gen/params';
 import { DEFAULT_CLICK_SETUP } from '../../../src/shared/osc-protocol';
+import { onsets } from '../../support/beats';
 import { prng } from '../../support/ebu-signals';
 import type { Kernel } from '../../support/genexpr';
 import { loadKernel, outputsFor, send } from './kernels';
@@ -88,20 +89,6 @@ function runKernel(kernel: Kernel, s: Scenario, sampleRate: number, lead = 0): F
     offset += n;
   }
   return out.subarray(lead);
-}
-
-function onsets(x: Float64Array, sampleRate: number): number[] {
-  const gap = Math.round(0.005 * sampleRate);
-  const found: number[] = [];
-  let silent = gap;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] === 0) silent++;
-    else {
-      if (silent >= gap) found.push(i);
-      silent = 0;
-    }
-  }
-  return found;
 }
 
 function maxDifference(a: Float64Array, b: Float64Array): { at: number; difference: number } {
