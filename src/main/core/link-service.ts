@@ -29,6 +29,11 @@ export interface LinkServiceEvents {
 const HOST_ENTRY = fileURLToPath(new URL('./link-host-entry.js', import.meta.url));
 const STOP_DEADLINE_MS = 3000;
 
+/** The state Link shows before LiveBlend joins a session, or when Link is not running at all. */
+export function linkOff(quantum = 4): LinkState {
+  return { enabled: false, tempo: 120, beat: 0, phase: 0, quantum, peers: 0, playing: false };
+}
+
 /**
  * Ableton Link for the panel: tempo, beat, phase, peers and play state, with events on change.
  *
@@ -130,7 +135,7 @@ export class LinkService {
   /** The session now: beat and phase are carried forward from the host's last reading. */
   state(): LinkState {
     const r = this.reading;
-    if (!r) return { enabled: false, tempo: 120, beat: 0, phase: 0, quantum: this.config.quantum, peers: 0, playing: false };
+    if (!r) return linkOff(this.config.quantum);
     const now = r.enabled && this.host ? advance(r, monotonicMs() - r.at) : r;
     return { enabled: r.enabled, tempo: r.tempo, beat: now.beat, phase: now.phase, quantum: r.quantum, peers: r.peers, playing: r.playing };
   }

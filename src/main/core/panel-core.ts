@@ -22,6 +22,7 @@ import { PRESET_LIMITS, defaultPreset, type Preset } from '../../shared/preset';
 import { effectivePreset, parseSlotId, sameSlot, ShowEditError, slotId, slotSchema, type Show, type SingleShowEdit, type Slot } from '../../shared/show';
 import { matchFilesToSongs } from '../../shared/song-match';
 import { trimsFromAnalysis, type AnalysisService } from './analysis-service';
+import { linkOff } from './link-service';
 import { MeterFrames } from './meter-frames';
 import type { OscHub } from './osc-hub';
 import type { PanelHandler } from './panel-handler';
@@ -177,7 +178,7 @@ export class PanelCore implements PanelHandler {
     'log:song': ({ songKey }) => this.log().forSong(songKey),
     'log:export': ({ format, scope }) => this.log().export(format, scope, this.options.store.show.name),
     // A session started with --no-link shows Link as off, not as a failure.
-    'link:get': () => this.options.link?.state() ?? LINK_OFF,
+    'link:get': () => this.options.link?.state() ?? linkOff(),
     'link:setEnabled': ({ enabled }) => this.link().setEnabled(enabled),
     'analysis:start': ({ paths }) => {
       const show = this.options.store.show;
@@ -421,8 +422,6 @@ export class PanelCore implements PanelHandler {
     });
   }
 }
-
-const LINK_OFF: LinkState = { enabled: false, tempo: 120, beat: 0, phase: 0, quantum: 4, peers: 0, playing: false };
 
 /** Slot ids in requests were checked by the request schema, so they always parse. */
 function slotOf(id: string): Slot {
