@@ -272,11 +272,12 @@ export class Rig {
   private render(frames: number, transport: TransportAt): void {
     const song = this.source;
     if (song) song.render(this.songBuffer, 0, frames);
-    const input = song ? this.songBuffer.map((b) => b.subarray(0, frames)) : this.silence.map((b) => b.subarray(0, frames));
+    const silence = this.silence.map((b) => b.subarray(0, frames));
+    const input = song ? this.songBuffer.map((b) => b.subarray(0, frames)) : silence;
     const output = this.outputBuffer.map((b) => b.subarray(0, frames));
     for (const device of this.devices.values()) {
       const playing = Number(device.track.get('playing_slot_index')) >= 0 && device.role !== 'click';
-      device.process(playing ? input : this.silence.map((b) => b.subarray(0, frames)), output, frames, transport);
+      device.process(playing ? input : silence, output, frames, transport);
       this.meters.get(device.id)?.process(output, frames);
       this.onOutput?.(device.id, output, frames, transport);
     }
