@@ -20,8 +20,12 @@ import { dbToGain } from '../../src/dsp/units';
  *
  * The strip kernel STAGES what it receives. Nothing changes the sound until a trigger:
  *   - a new `recall_count` (any value different from the last) moves to the staged preset as
- *     ProcessingChain.setPreset does: trim, compressor makeup, switching in or out and the
- *     limiter ceiling ramp over `ramp_samples`; the EQ crossfades to the staged coefficients;
+ *     ProcessingChain.setPreset does: one straight crossfade over `ramp_samples` from the path
+ *     playing to a second complete path (trim, EQ, compressor, limiter, fixed settings) started
+ *     on the staged preset. Its EQ and compressor first warm up, unheard, on the last 50 ms of
+ *     input (its limiter listens), and its share starts rising once its limiter's delay has
+ *     passed. A recall during a fade waits for it to end (the newest one wins); one that sounds
+ *     the same as the preset playing changes nothing;
  *   - a new `reset_count` lands on the staged preset at once and clears all state, as
  *     ProcessingChain.setPreset followed by reset(): the only moment the limiter's lookahead
  *     (`lim_window`) and the true-peak interpolator (`tp_*`) change, because they set the latency.
@@ -31,8 +35,9 @@ import { dbToGain } from '../../src/dsp/units';
  *
  * `ready` (default 0) is not staged. At 0 the strip plays the default preset (unity trim, EQ and
  * compressor out, limiter in at −1 dBTP, computed inside the kernel for the running rate):
- * never silence and never a burst before node is up or after it is gone. 0 → 1 ramps to the
- * staged preset, 1 → 0 ramps back; triggers that arrive while it is 0 are held until it is 1.
+ * never silence and never a burst before node is up or after it is gone. 0 → 1 is a recall of the
+ * staged preset, 1 → 0 one of the default preset (both over `ramp_samples`); triggers that
+ * arrive while it is 0 are held until it is 1.
  * The Param defaults of the tp_* taps are the 4× interpolator, right below 96 kHz and a finer
  * (still correct) estimate above, so the unready limiter works before node has sent anything.
  */
@@ -159,7 +164,7 @@ export function stripParams(preset: Preset, sampleRate: number, rampMs: number =
   ];
 }
 
-/** Ramps to the staged preset; `sequence` must differ from the previous recall's (count up). */
+/** Crossfades to the staged preset; `sequence` must differ from the previous recall's (count up). */
 export function recallTrigger(sequence: number): ParamMessage {
   return ['recall_count', sequence];
 }
@@ -169,7 +174,7 @@ export function resetTrigger(sequence: number): ParamMessage {
   return ['reset_count', sequence];
 }
 
-/** 1 once node has sent a preset; 0 when it stops (the strip ramps back to the default preset). */
+/** 1 once node has sent a preset; 0 when it stops (the strip crossfades back to the default preset). */
 export function readyParams(ready: boolean): ParamMessage[] {
   return [['ready', ready ? 1 : 0]];
 }

@@ -1,8 +1,7 @@
 import { STRIP_PARAM_NAMES } from '../gen/params';
-import { Compressor } from '../../src/dsp/compressor';
-import { EQ_SECTIONS, Equalizer, eqCoefficients } from '../../src/dsp/eq';
-import { TruePeakLimiter } from '../../src/dsp/limiter';
-import { LinearRamp } from '../../src/dsp/ramp';
+import { ProcessingChain } from '../../src/dsp/chain';
+import type { PathSettings } from '../../src/dsp/chain-path';
+import { EQ_SECTIONS, eqCoefficients } from '../../src/dsp/eq';
 import { dbToGain, gainToDb } from '../../src/dsp/units';
 import { defaultPreset, type CompressorSettings, type LimiterSettings } from '../../src/shared/preset';
 
@@ -30,32 +29,21 @@ export class StripModel {
   private lastRecall: number | null = null;
   private lastReset: number | null = null;
   private heldTrigger: 'recall' | 'reset' | null = null;
-  private readonly trim = new LinearRamp(1);
-  private readonly eq: Equalizer;
-  private readonly compressor: Compressor;
-  private readonly limiter: TruePeakLimiter;
-  private readonly work: Float64Array[];
-  /** The trim of each frame of the block (the EQ's crossfade reads it). */
-  private readonly trimValues: Float64Array;
+  private readonly chain: ProcessingChain;
   /** Every Param received, by name (tests read what the patch was sent). */
   readonly received = new Map<string, number>();
 
   constructor(sampleRate: number, maxBlockFrames: number) {
     this.sampleRate = sampleRate;
-    const preset = defaultPreset();
-    this.eq = new Equalizer(preset.eq, sampleRate, this.channels);
-    this.compressor = new Compressor(preset.compressor, sampleRate, this.channels);
-    this.limiter = new TruePeakLimiter(preset.limiter, sampleRate, this.channels, maxBlockFrames);
-    this.work = Array.from({ length: this.channels }, () => new Float64Array(maxBlockFrames));
-    this.trimValues = new Float64Array(maxBlockFrames);
+    this.chain = new ProcessingChain({ sampleRate, channels: this.channels, preset: defaultPreset(), maxBlockFrames });
   }
 
   get compressorReductionDb(): number {
-    return this.compressor.gainReduction.currentDb;
+    return this.chain.compressorReduction.currentDb;
   }
 
   get limiterReductionDb(): number {
-    return this.limiter.gainReduction.currentDb;
+    return this.chain.limiterReduction.currentDb;
   }
 
   /** A Param from node; unknown names are refused as gen~ would refuse them (an error in the Max console). */
@@ -82,30 +70,11 @@ export class StripModel {
   /** A new sample rate clears the kernel's state; node re-sends everything for the new rate. */
   setSampleRate(sampleRate: number): void {
     this.sampleRate = sampleRate;
-    this.eq.setSampleRate(sampleRate);
-    this.compressor.setSampleRate(sampleRate);
-    this.limiter.setSampleRate(sampleRate);
-    this.trim.jumpTo(this.trim.target);
+    this.chain.setSampleRate(sampleRate);
   }
 
   process(input: readonly Float32Array[], output: readonly Float32Array[], frames: number): void {
-    const work = this.work;
-    const trim = this.trimValues;
-    this.trim.fill(trim, frames);
-    for (let c = 0; c < this.channels; c++) {
-      const x = input[c];
-      const w = work[c];
-      for (let i = 0; i < frames; i++) w[i] = x[i] * trim[i];
-    }
-    this.trim.advance(frames);
-    this.eq.process(work, work, frames, trim);
-    this.compressor.process(work, work, frames);
-    this.limiter.process(work, work, frames);
-    for (let c = 0; c < this.channels; c++) {
-      const w = work[c];
-      const y = output[c];
-      for (let i = 0; i < frames; i++) y[i] = w[i];
-    }
+    this.chain.process(input, output, frames);
   }
 
   private setReady(ready: boolean): void {
@@ -153,15 +122,9 @@ export class StripModel {
   }
 
   private moveTo(trim: number, eq: ArrayLike<number>, compressor: CompressorSettings, limiter: LimiterSettings, ramp: number): void {
-    this.trim.rampTo(trim, ramp);
-    this.eq.setCoefficients(eq, ramp, trim);
-    this.compressor.setSettings(compressor, ramp);
-    this.limiter.setSettings(limiter, ramp);
-    if (ramp === 0) {
-      this.eq.reset();
-      this.compressor.reset();
-      this.limiter.reset();
-    }
+    const settings: PathSettings = { trim, eq: Float64Array.from(eq), bands: null, compressor, limiter };
+    this.chain.moveTo(settings, ramp);
+    if (ramp === 0) this.chain.reset();
   }
 }
 

@@ -1,18 +1,30 @@
 import type { Preset } from '../shared/preset';
-import { Compressor } from './compressor';
-import { Equalizer } from './eq';
-import type { GainReductionReadout } from './gain-reduction';
-import { TruePeakLimiter } from './limiter';
+import { ChainPath, pathSettings, soundsTheSame, type PathSettings } from './chain-path';
+import { eqCoefficients } from './eq';
+import { GainReductionReadout } from './gain-reduction';
 import { checkBuffers, checkChannelCount, checkSampleRate } from './processor';
-import { LinearRamp, rampLength } from './ramp';
-import { dbToGain } from './units';
+import { rampLength } from './ramp';
 
 /**
- * One song's processing, as the device runs it sample for sample: trim (ramped) → five-band EQ →
- * compressor → true-peak limiter. Float32 at the edges, double precision between stages. The
- * per-sample maths is kept to what gen~ can mirror: TDF-II biquads, one-pole smoothers, straight
- * ramps and delay lines. Stages that are switched off or flat cost nothing except the limiter's
- * delay, which stays so the latency Live compensates never changes.
+ * One song's processing, as the device runs it sample for sample: trim → five-band EQ →
+ * compressor → true-peak limiter (chain-path.ts). Float32 at the edges, double precision
+ * between stages. The per-sample maths is kept to what gen~ can mirror: TDF-II biquads,
+ * one-pole smoothers, straight ramps and delay lines. Stages that are switched off or flat cost
+ * nothing except the limiter's delay, which stays so the latency Live compensates never changes.
+ *
+ * A recall is one straight crossfade between two complete paths: the one playing the old preset
+ * and a second one started on the new preset, each trim, EQ, compressor and limiter of its own.
+ * Two steady outputs faded in a straight line cannot step more than either does plus the line
+ * between them, which is what "no click" means here. Crossfading stage by stage does not give
+ * that: an EQ fade and a compressor fade under way together multiply into a swell (1.7× the
+ * straight line for some pairs of presets), and a limiter after the mix works on a signal that
+ * is neither preset's (up to 4×). The new path needs a moment to get going: its limiter's delay
+ * line holds nothing of the new preset for its first `latency` samples, so its share starts
+ * rising only after them, while its EQ and compressor warm up unheard; the EQ's memories settle
+ * on the first frame and the compressor starts from the old path's reduction and attacks fast
+ * until the fade ends, so what fades in is close to the new preset as if it had always played.
+ * A recall that arrives during a fade waits for it to finish (the newest one wins). Outside a
+ * fade only one path runs; during one the chain costs twice as much.
  *
  * Ambience sends are not audio processing here: the device sets Live's send levels.
  */
@@ -32,20 +44,37 @@ export interface ChainOptions {
 }
 
 const DEFAULT_MAX_BLOCK = 1024;
+/** How much of the input that has just played a new path runs through its EQ and compressor before it is heard. */
+export const WARM_UP_MS = 50;
+
+export function warmUpLength(sampleRate: number): number {
+  return Math.round((WARM_UP_MS * sampleRate) / 1000);
+}
 
 export class ProcessingChain {
   readonly channels: number;
   readonly maxBlockFrames: number;
+  readonly compressorReduction = new GainReductionReadout();
+  readonly limiterReduction = new GainReductionReadout();
   private sampleRate: number;
-  private preset: Preset;
-  private readonly trim: LinearRamp;
-  private readonly eq: Equalizer;
-  private readonly compressor: Compressor;
-  private readonly limiter: TruePeakLimiter;
-  private readonly work: Float64Array[];
-  /** The trim ramp's gains for the block being processed. */
-  private readonly trimValues: Float64Array;
+  /** The newest settings asked for: what reset() lands on. */
+  private target: PathSettings;
+  /** The limiter lookahead both paths use; a new one waits for reset(). */
+  private lookaheadMs: number;
+  private running: ChainPath;
+  private incoming: ChainPath;
+  private fading = false;
+  /** Frames since the running recall began. */
+  private elapsed = 0;
+  /** Frames before the incoming path's share starts rising (its latency), and the fade's length. */
+  private fadeDelay = 0;
+  private fadeLength = 0;
+  private pending: PathSettings | null = null;
+  private pendingRamp = 0;
   private readonly tap: OutputTap | undefined;
+  /** The last WARM_UP_MS of input, per channel, as a ring; `historyIndex` is its oldest frame. */
+  private history: Float64Array[];
+  private historyIndex = 0;
 
   constructor(options: ChainOptions) {
     const { sampleRate, channels, preset } = options;
@@ -55,88 +84,177 @@ export class ProcessingChain {
     this.sampleRate = sampleRate;
     this.maxBlockFrames = options.maxBlockFrames ?? DEFAULT_MAX_BLOCK;
     if (!Number.isInteger(this.maxBlockFrames) || this.maxBlockFrames < 1) throw new RangeError(`chain: block size ${this.maxBlockFrames} must be a whole number ≥ 1`);
-    this.preset = preset;
-    this.trim = new LinearRamp(dbToGain(preset.trimDb));
-    this.eq = new Equalizer(preset.eq, sampleRate, channels);
-    this.compressor = new Compressor(preset.compressor, sampleRate, channels);
-    this.limiter = new TruePeakLimiter(preset.limiter, sampleRate, channels, this.maxBlockFrames);
-    this.work = Array.from({ length: channels }, () => new Float64Array(this.maxBlockFrames));
-    this.trimValues = new Float64Array(this.maxBlockFrames);
+    this.target = pathSettings(preset, sampleRate);
+    this.lookaheadMs = preset.limiter.lookaheadMs;
+    this.running = new ChainPath(this.target, this.lookaheadMs, sampleRate, channels, this.maxBlockFrames);
+    this.incoming = new ChainPath(this.target, this.lookaheadMs, sampleRate, channels, this.maxBlockFrames);
     this.tap = options.tap;
+    this.history = this.emptyHistory();
   }
 
   /** Samples between a frame entering and leaving (the limiter's lookahead). */
   get latencySamples(): number {
-    return this.limiter.latencySamples;
-  }
-
-  get compressorReduction(): GainReductionReadout {
-    return this.compressor.gainReduction;
-  }
-
-  get limiterReduction(): GainReductionReadout {
-    return this.limiter.gainReduction;
+    return this.running.limiter.latencySamples;
   }
 
   /**
-   * Moves to another preset over `rampMs` (the preset's own ramp by default, never under 20 ms):
-   * gains and filter coefficients travel in straight lines, so a recall mid-song does not click.
+   * Moves to another preset over `rampMs` (the preset's own ramp by default, never under 20 ms)
+   * by a crossfade of two paths (see above), so a recall mid-song does not click.
    * A new limiter lookahead waits for reset(), because it changes the latency.
    */
   setPreset(preset: Preset, rampMs: number = preset.rampMs): void {
-    const samples = rampLength(rampMs, this.sampleRate);
-    this.preset = preset;
-    this.trim.rampTo(dbToGain(preset.trimDb), samples);
-    this.eq.setBands(preset.eq, samples, dbToGain(preset.trimDb));
-    this.compressor.setSettings(preset.compressor, samples);
-    this.limiter.setSettings(preset.limiter, samples);
+    this.moveTo(pathSettings(preset, this.sampleRate), rampLength(rampMs, this.sampleRate));
   }
 
-  /** Clears all state and lands every ramp on its target (transport stopped, device re-armed). */
+  /**
+   * setPreset() for settings designed elsewhere (the simulator's model of the device's gen~
+   * kernel receives designed values). `rampSamples` 0 lands at once with cleared state.
+   */
+  moveTo(settings: PathSettings, rampSamples: number): void {
+    this.target = settings;
+    if (rampSamples < 1) {
+      this.fading = false;
+      this.pending = null;
+      this.running.start(settings, this.lookaheadMs, null);
+    } else if (this.fading) {
+      this.pending = soundsTheSame(settings, this.incoming.playing) ? null : settings;
+      this.pendingRamp = rampSamples;
+    } else if (!soundsTheSame(settings, this.running.playing)) {
+      this.begin(settings, rampSamples);
+    }
+  }
+
+  /** Clears all state and lands on the newest preset, with its lookahead (transport stopped, device re-armed). */
   reset(): void {
-    this.trim.jumpTo(this.trim.target);
-    this.eq.reset();
-    this.compressor.reset();
-    this.limiter.reset();
+    // Audio from before a stop is not what a recall after it should warm up on.
+    for (const channel of this.history) channel.fill(0);
+    this.historyIndex = 0;
+    this.fading = false;
+    this.pending = null;
+    this.lookaheadMs = this.target.limiter.lookaheadMs;
+    this.running.start(this.target, this.lookaheadMs, null);
+    this.compressorReduction.clear();
+    this.limiterReduction.clear();
   }
 
   setSampleRate(sampleRate: number): void {
     checkSampleRate('chain', sampleRate);
     this.sampleRate = sampleRate;
-    this.trim.jumpTo(dbToGain(this.preset.trimDb));
-    this.eq.setSampleRate(sampleRate);
-    this.compressor.setSampleRate(sampleRate);
-    this.limiter.setSampleRate(sampleRate);
+    const { bands } = this.target;
+    if (bands) this.target = { ...this.target, eq: eqCoefficients(bands, sampleRate) };
+    this.history = this.emptyHistory();
+    this.running.setSampleRate(sampleRate, this.lookaheadMs);
+    this.incoming.setSampleRate(sampleRate, this.lookaheadMs);
+    this.reset();
   }
 
   process(input: readonly Float32Array[], output: readonly Float32Array[], frames: number): void {
     checkBuffers('chain', this.channels, input, output, frames);
-    const work = this.work;
-    for (let offset = 0; offset < frames; offset += this.maxBlockFrames) {
-      const n = Math.min(this.maxBlockFrames, frames - offset);
-      this.applyTrim(input, offset, n);
-      this.eq.process(work, work, n, this.trimValues);
-      this.compressor.process(work, work, n);
-      this.limiter.process(work, work, n);
-      for (let c = 0; c < this.channels; c++) {
-        const w = work[c];
-        const y = output[c];
-        for (let i = 0; i < n; i++) y[offset + i] = w[i];
+    for (let offset = 0; offset < frames; ) {
+      let n = Math.min(this.maxBlockFrames, frames - offset);
+      if (this.fading) n = Math.min(n, this.fadeDelay + this.fadeLength - this.elapsed);
+      this.remember(input, offset, n);
+      if (this.fading) {
+        this.crossfade(input, output, offset, n);
+      } else {
+        this.running.run(input, offset, n);
+        this.copyOut(this.running.work, output, offset, n);
+        this.readOut(this.running, null, 0);
       }
+      offset += n;
     }
     this.tap?.process(output, frames);
   }
 
-  /** Trims frames [offset, offset + n) into the work buffers; trimValues holds the gain of each (the EQ's crossfade reads it). */
-  private applyTrim(input: readonly Float32Array[], offset: number, n: number): void {
-    const trim = this.trim;
-    const gains = this.trimValues;
-    trim.fill(gains, n);
+  private begin(settings: PathSettings, rampSamples: number): void {
+    this.incoming.start(settings, this.lookaheadMs, this.running);
+    this.incoming.warmUp(this.history, this.historyIndex);
+    this.fadeDelay = this.latencySamples;
+    this.fadeLength = rampSamples;
+    this.elapsed = 0;
+    this.fading = true;
+  }
+
+  /** Both paths over frames [offset, offset + n), which end no later than the fade does. */
+  private crossfade(input: readonly Float32Array[], output: readonly Float32Array[], offset: number, n: number): void {
+    const from = this.running;
+    const to = this.incoming;
+    from.run(input, offset, n);
+    to.run(input, offset, n);
+    const { fadeDelay, fadeLength, elapsed } = this;
     for (let c = 0; c < this.channels; c++) {
-      const x = input[c];
-      const w = this.work[c];
-      for (let i = 0; i < n; i++) w[i] = x[offset + i] * gains[i];
+      const a = from.work[c];
+      const b = to.work[c];
+      const y = output[c];
+      for (let i = 0; i < n; i++) {
+        const e = elapsed + i;
+        const share = e < fadeDelay ? 0 : Math.min(1, (e - fadeDelay + 1) / fadeLength);
+        y[offset + i] = a[i] + share * (b[i] - a[i]);
+      }
     }
-    trim.advance(n);
+    const last = elapsed + n - 1;
+    this.readOut(from, to, last < fadeDelay ? 0 : Math.min(1, (last - fadeDelay + 1) / fadeLength));
+    this.elapsed = elapsed + n;
+    if (this.elapsed >= fadeDelay + fadeLength) {
+      this.running = to;
+      this.incoming = from;
+      this.fading = false;
+      to.settleIn();
+      const next = this.pending;
+      this.pending = null;
+      if (next && !soundsTheSame(next, to.playing)) this.begin(next, this.pendingRamp);
+    }
+  }
+
+  private emptyHistory(): Float64Array[] {
+    return Array.from({ length: this.channels }, () => new Float64Array(warmUpLength(this.sampleRate)));
+  }
+
+  /** Frames [offset, offset + n) of the input into the history ring. */
+  private remember(input: readonly Float32Array[], offset: number, n: number): void {
+    const length = this.history[0].length;
+    let index = this.historyIndex;
+    for (let c = 0; c < this.channels; c++) {
+      const h = this.history[c];
+      const x = input[c];
+      index = this.historyIndex;
+      for (let i = 0; i < n; i++) {
+        h[index] = x[offset + i];
+        index = index + 1 === length ? 0 : index + 1;
+      }
+    }
+    this.historyIndex = index;
+  }
+
+  private copyOut(work: readonly Float64Array[], output: readonly Float32Array[], offset: number, n: number): void {
+    for (let c = 0; c < this.channels; c++) {
+      const w = work[c];
+      const y = output[c];
+      for (let i = 0; i < n; i++) y[offset + i] = w[i];
+    }
+  }
+
+  /** Gain reduction of the block: the most either path made, and where the fade stands at its end. */
+  private readOut(from: ChainPath, to: ChainPath | null, share: number): void {
+    const c = from.compressor.gainReduction;
+    const l = from.limiter.gainReduction;
+    let compressorMost = c.takeMaxDb();
+    let limiterMost = l.takeMaxDb();
+    let compressorLast = c.currentDb;
+    let limiterLast = l.currentDb;
+    if (to) {
+      const c2 = to.compressor.gainReduction;
+      const l2 = to.limiter.gainReduction;
+      const c2Most = c2.takeMaxDb();
+      const l2Most = l2.takeMaxDb();
+      if (share > 0) {
+        compressorMost = Math.max(compressorMost, c2Most);
+        limiterMost = Math.max(limiterMost, l2Most);
+      }
+      compressorLast += share * (c2.currentDb - compressorLast);
+      limiterLast += share * (l2.currentDb - limiterLast);
+    }
+    this.compressorReduction.record(compressorMost, compressorLast);
+    this.limiterReduction.record(limiterMost, limiterLast);
   }
 }

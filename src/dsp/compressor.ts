@@ -1,6 +1,5 @@
 import type { CompressorSettings } from '../shared/preset';
 import { GainReductionReadout } from './gain-reduction';
-import { LinearRamp } from './ramp';
 import { checkBuffers, checkChannelCount, checkSampleRate, type AudioProcessor, type Channel } from './processor';
 import { dbToGain } from './units';
 
@@ -12,18 +11,11 @@ import { dbToGain } from './units';
  * depth. Stereo link blends each channel's own level with the loudest channel's, before the
  * gain computer: at 1 every channel gets the same gain and the image cannot shift.
  *
- * A settings change crossfades, over the ramp, from the running compressor to a second one with
- * the new settings — a switched-off compressor counting as unity gain — the way the EQ
- * crossfades its cascades. Changing threshold, ratio, knee, link or time constants under a
- * running detector would move the gain it asks for at once, and the detector would follow at
- * the attack time (down to 0.1 ms): a click. Two steady compressors faded in a straight line
- * cannot step more than each does plus the straight line between them. The gains are faded,
- * not the reductions in dB: a fade in dB bows above the straight line (up to 3.5× its slope for
- * 30 dB between the two). The incoming detector starts from the running one's reduction (from
- * none when the running one is off) and, while it fades in, attacks at least as fast as
- * FADE_ATTACK_MS, so it has reached its working level while its share is still small; a slow
- * attack starting from rest would let the makeup gain through as a swell lasting the attack
- * time. A change that arrives during a crossfade waits for it to finish (the newest one wins).
+ * New settings take effect at once: a recall mid-song starts a second processing path with the
+ * new settings and crossfades to it (chain.ts). That path's compressor starts from the running
+ * one's reduction and attacks at least as fast as FADE_ATTACK_MS until the crossfade ends, so it
+ * has reached its working level while its share is still small; a slow attack starting from
+ * rest would let the makeup gain through as a swell lasting the attack time.
  */
 
 const DB_PER_NEPER = 20 / Math.LN10;
@@ -50,10 +42,7 @@ export function timeConstantCoefficient(ms: number, sampleRate: number): number 
   return Math.exp(-1000 / (ms * sampleRate));
 }
 
-/**
- * While it fades in, the incoming detector attacks at least this fast, so it reaches its working
- * reduction within a few milliseconds, while its share of the output is still a few percent.
- */
+/** A new path's detector attacks at least this fast until its crossfade ends (see above). */
 export const FADE_ATTACK_MS = 1;
 /** Frames per pass (the reduction scratch buffers). */
 const CHUNK = 256;
@@ -62,19 +51,13 @@ export class Compressor implements AudioProcessor {
   readonly channels: number;
   readonly gainReduction = new GainReductionReadout();
   private sampleRate: number;
-  /** The newest settings asked for: what reset() lands on. */
   private settings: CompressorSettings;
-  private running: Detector;
-  private incoming: Detector;
-  private readonly fade = new LinearRamp(0);
-  private fading = false;
-  private pending: CompressorSettings | null = null;
-  private pendingRamp = 0;
-  private readonly fadeValues = new Float64Array(CHUNK);
-  private readonly runningReduction: Float64Array[];
-  private readonly incomingReduction: Float64Array[];
+  private readonly detector: Detector;
+  private readonly reductions: Float64Array[];
   private blockMax = 0;
   private blockLast = 0;
+  /** While true the detector attacks no slower than FADE_ATTACK_MS (set by a recall's new path, see above). */
+  fastAttack = false;
 
   constructor(settings: CompressorSettings, sampleRate: number, channels: number) {
     checkChannelCount('compressor', channels);
@@ -83,43 +66,33 @@ export class Compressor implements AudioProcessor {
     this.channels = channels;
     this.sampleRate = sampleRate;
     this.settings = { ...settings };
-    this.running = new Detector(channels);
-    this.incoming = new Detector(channels);
-    this.running.configure(settings, sampleRate);
-    this.runningReduction = Array.from({ length: channels }, () => new Float64Array(CHUNK));
-    this.incomingReduction = Array.from({ length: channels }, () => new Float64Array(CHUNK));
+    this.detector = new Detector(channels);
+    this.detector.configure(this.settings, sampleRate);
+    this.reductions = Array.from({ length: channels }, () => new Float64Array(CHUNK));
   }
 
-  /** Moves to new settings, crossfading over `rampSamples` (0: at once, for a stopped transport). */
-  setSettings(settings: CompressorSettings, rampSamples: number): void {
+  /** Takes new settings at once, keeping the detector's reduction (see above for changes mid-song). */
+  setSettings(settings: CompressorSettings): void {
     checkSettings(settings);
-    // A copy the caller cannot change under us; the detectors keep it to compare the next change with.
-    const copy = { ...settings };
-    this.settings = copy;
-    if (rampSamples < 1) {
-      this.pending = null;
-      this.finishFade();
-      this.running.configure(copy, this.sampleRate);
-    } else if (this.fading) {
-      this.pending = this.incoming.holds(copy) ? null : copy;
-      this.pendingRamp = rampSamples;
-    } else {
-      this.moveTo(copy, rampSamples);
-    }
+    this.settings = { ...settings };
+    this.detector.configure(this.settings, this.sampleRate);
+  }
+
+  /** Starts the detector where `other`'s is (nothing when it is off; a linked one from the loudest channel). */
+  startFrom(other: Compressor): void {
+    this.detector.startFrom(other.detector);
   }
 
   setSampleRate(sampleRate: number): void {
     checkSampleRate('compressor', sampleRate);
     this.sampleRate = sampleRate;
+    this.detector.configure(this.settings, sampleRate);
     this.reset();
   }
 
-  /** Clears the detector and lands any crossfade on the newest settings. */
+  /** Clears the detector. */
   reset(): void {
-    this.pending = null;
-    this.finishFade();
-    this.running.configure(this.settings, this.sampleRate);
-    this.running.reduction.fill(0);
+    this.detector.reduction.fill(0);
     this.gainReduction.clear();
   }
 
@@ -128,28 +101,12 @@ export class Compressor implements AudioProcessor {
     this.blockMax = 0;
     this.blockLast = 0;
     for (let offset = 0; offset < frames; ) {
-      const n = Math.min(frames - offset, CHUNK, this.fading ? this.fade.remaining : CHUNK);
-      if (this.fading) this.crossfade(input, output, offset, n);
-      else if (this.running.enabled) this.compress(input, output, offset, n);
+      const n = Math.min(frames - offset, CHUNK);
+      if (this.detector.enabled) this.compress(input, output, offset, n);
       else this.passThrough(input, output, offset, n);
       offset += n;
     }
     this.gainReduction.record(this.blockMax, this.blockLast);
-  }
-
-  /** Fades to `settings` unless they would sound the same as the running ones (two switched-off compressors always do). */
-  private moveTo(settings: CompressorSettings, rampSamples: number): void {
-    if (this.running.holds(settings)) return;
-    this.incoming.configure(settings, this.sampleRate);
-    this.incoming.startFrom(this.running);
-    this.fade.jumpTo(0);
-    this.fade.rampTo(1, rampSamples);
-    this.fading = true;
-  }
-
-  private finishFade(): void {
-    this.fading = false;
-    this.fade.jumpTo(0);
   }
 
   private passThrough(input: readonly Channel[], output: readonly Channel[], offset: number, n: number): void {
@@ -162,11 +119,11 @@ export class Compressor implements AudioProcessor {
   }
 
   private compress(input: readonly Channel[], output: readonly Channel[], offset: number, n: number): void {
-    const running = this.running;
-    const reductions = this.runningReduction;
-    running.detect(input, offset, n, reductions, false);
-    const makeup = running.makeup;
-    const shared = running.shared;
+    const detector = this.detector;
+    const reductions = this.reductions;
+    detector.detect(input, offset, n, reductions, this.fastAttack);
+    const makeup = detector.makeup;
+    const shared = detector.shared;
     let most = this.blockMax;
     let last = 0;
     for (let c = 0; c < this.channels; c++) {
@@ -183,56 +140,6 @@ export class Compressor implements AudioProcessor {
     this.blockMax = most;
     this.blockLast = last;
   }
-
-  /**
-   * Both compressors over the span, their gains faded in a straight line; the reduction read out
-   * is faded the same way. At the end of the fade the incoming one runs alone.
-   */
-  private crossfade(input: readonly Channel[], output: readonly Channel[], offset: number, n: number): void {
-    const from = this.running;
-    const to = this.incoming;
-    const fromReduction = this.runningReduction;
-    const toReduction = this.incomingReduction;
-    if (from.enabled) from.detect(input, offset, n, fromReduction, false);
-    if (to.enabled) to.detect(input, offset, n, toReduction, true);
-    const fade = this.fadeValues;
-    this.fade.fill(fade, n);
-    const fromOn = from.enabled;
-    const toOn = to.enabled;
-    const fromMakeup = from.makeup;
-    const toMakeup = to.makeup;
-    let most = this.blockMax;
-    let last = 0;
-    for (let c = 0; c < this.channels; c++) {
-      const x = input[c];
-      const y = output[c];
-      const rFrom = fromReduction[from.shared ? 0 : c];
-      const rTo = toReduction[to.shared ? 0 : c];
-      let reduction = 0;
-      for (let i = 0; i < n; i++) {
-        const a = fromOn ? rFrom[i] : 0;
-        const b = toOn ? rTo[i] : 0;
-        const gainFrom = fromOn ? fromMakeup * Math.exp(-a / DB_PER_NEPER) : 1;
-        const gainTo = toOn ? toMakeup * Math.exp(-b / DB_PER_NEPER) : 1;
-        const f = fade[i];
-        reduction = a + f * (b - a);
-        if (reduction > most) most = reduction;
-        y[offset + i] = x[offset + i] * (gainFrom + f * (gainTo - gainFrom));
-      }
-      if (reduction > last) last = reduction;
-    }
-    this.blockMax = most;
-    this.blockLast = last;
-    this.fade.advance(n);
-    if (this.fade.remaining === 0) {
-      this.running = to;
-      this.incoming = from;
-      this.finishFade();
-      const next = this.pending;
-      this.pending = null;
-      if (next) this.moveTo(next, this.pendingRamp);
-    }
-  }
 }
 
 /** One compressor's settings, as the per-sample loop wants them, and its detector's state. */
@@ -244,7 +151,7 @@ class Detector {
   /** Levels at or below this are under the knee: the curve asks for nothing, so the logarithm is skipped. */
   kneeStartLevel = 0;
   attack = 0;
-  /** The attack while fading in: no slower than FADE_ATTACK_MS. */
+  /** The attack while a new path fades in: no slower than FADE_ATTACK_MS. */
   fadeAttack = 0;
   release = 0;
   makeup = 1;
@@ -253,15 +160,12 @@ class Detector {
   shared = true;
   /** Smoothed gain reduction per channel, dB. */
   readonly reduction: Float64Array;
-  private settings: CompressorSettings | null = null;
 
   constructor(private readonly channels: number) {
     this.reduction = new Float64Array(channels);
   }
 
-  /** Takes `settings` (not copied: the compressor's own copy) at `sampleRate`. */
   configure(settings: CompressorSettings, sampleRate: number): void {
-    this.settings = settings;
     this.enabled = settings.enabled;
     this.thresholdDb = settings.thresholdDb;
     this.ratio = settings.ratio;
@@ -275,22 +179,6 @@ class Detector {
     this.shared = settings.stereoLink === 1 || this.channels === 1;
   }
 
-  /** True when `settings` would sound exactly like these. */
-  holds(settings: CompressorSettings): boolean {
-    const own = this.settings;
-    if (own === null) return false;
-    if (!own.enabled && !settings.enabled) return true;
-    return (
-      own.enabled === settings.enabled &&
-      own.thresholdDb === settings.thresholdDb &&
-      own.ratio === settings.ratio &&
-      own.kneeDb === settings.kneeDb &&
-      own.attackMs === settings.attackMs &&
-      own.releaseMs === settings.releaseMs &&
-      own.makeupDb === settings.makeupDb &&
-      own.stereoLink === settings.stereoLink
-    );
-  }
 
   /** Starts from where `other` is (nothing when it is off); a linked detector takes the loudest channel's reduction. */
   startFrom(other: Detector): void {

@@ -1,6 +1,5 @@
 import { PRESET_LIMITS, type LimiterSettings } from '../shared/preset';
 import { GainReductionReadout } from './gain-reduction';
-import { LinearRamp } from './ramp';
 import { checkBuffers, checkChannelCount, checkSampleRate, type AudioProcessor, type Channel } from './processor';
 import { designInterpolator, truePeakOversampling, type PolyphaseInterpolator } from './truepeak';
 import { dbToGain, gainToDb } from './units';
@@ -22,7 +21,9 @@ import { dbToGain, gainToDb } from './units';
  * At 192 kHz and above the true peak is the sample peak and one stage is exact.
  *
  * The latency depends on the lookahead, and Live compensates a device's latency once, so a new
- * lookahead takes effect at reset(); ceiling, release and switching in or out move while playing.
+ * lookahead takes effect at reset(); the other settings take effect at once. A recall mid-song
+ * does not change a limiter's settings but starts a second processing path and crossfades to it
+ * (chain.ts). Switched off, the limiter still delays the audio, so the latency never changes.
  */
 
 /**
@@ -37,8 +38,8 @@ export class TruePeakLimiter implements AudioProcessor {
   readonly gainReduction = new GainReductionReadout();
   private sampleRate = 0;
   private settings: LimiterSettings;
-  private readonly mix: LinearRamp;
-  private readonly ceiling: LinearRamp;
+  /** What the stages aim at: the ceiling less the rounding margin, as a gain. */
+  private ceiling: number;
   private main!: LookaheadStage;
   private catcher: LookaheadStage | null = null;
 
@@ -49,8 +50,7 @@ export class TruePeakLimiter implements AudioProcessor {
     this.channels = channels;
     this.maxBlockFrames = maxBlockFrames;
     this.settings = { ...settings };
-    this.mix = new LinearRamp(settings.enabled ? 1 : 0);
-    this.ceiling = new LinearRamp(ceilingGain(settings));
+    this.ceiling = ceilingGain(settings);
     this.setSampleRate(sampleRate);
   }
 
@@ -59,24 +59,15 @@ export class TruePeakLimiter implements AudioProcessor {
     return this.main.latency + (this.catcher?.latency ?? 0);
   }
 
-  /**
-   * Moves to new settings over `rampSamples`; a changed lookahead waits for reset() (see above).
-   * Switching in or out fades between the bypass and the limiter at one ceiling: switched in from
-   * rest it starts at the new ceiling, switched out it keeps the one it had. Ramping the ceiling
-   * under the fade as well would multiply two ramps, a curve up to twice as steep as either.
-   */
-  setSettings(settings: LimiterSettings, rampSamples: number): void {
+  /** Takes new settings at once; a changed lookahead waits for reset() (see above). Switched in, it starts from rest. */
+  setSettings(settings: LimiterSettings): void {
     checkSettings(settings);
-    const ceiling = ceilingGain(settings);
-    if (settings.enabled && this.isBypassed()) {
+    if (settings.enabled && !this.settings.enabled) {
       this.main.clearDetector();
       this.catcher?.clearDetector();
-      this.ceiling.jumpTo(ceiling);
-    } else if (settings.enabled) {
-      this.ceiling.rampTo(ceiling, rampSamples);
     }
     this.settings = { ...settings };
-    this.mix.rampTo(settings.enabled ? 1 : 0, rampSamples);
+    this.ceiling = ceilingGain(settings);
     this.main.setRelease(settings.releaseMs, this.sampleRate);
   }
 
@@ -92,8 +83,6 @@ export class TruePeakLimiter implements AudioProcessor {
   }
 
   reset(): void {
-    this.mix.jumpTo(this.mix.target);
-    this.ceiling.jumpTo(ceilingGain(this.settings));
     this.main.configure(windowLength(this.settings.lookaheadMs, this.sampleRate));
     this.main.setRelease(this.settings.releaseMs, this.sampleRate);
     // Instant release: after its window the catcher's gain ramps straight back up.
@@ -101,32 +90,38 @@ export class TruePeakLimiter implements AudioProcessor {
     this.gainReduction.clear();
   }
 
+  /**
+   * Hears audio that played before this limiter started, without limiting or delaying it: the
+   * main stage's held gain follows those frames' sample peaks with the release, as it would had
+   * it been limiting them, so a limiter started mid-song (a recall's new path, chain.ts) begins
+   * where a slow release would still be holding the gain down instead of at unity. Call after
+   * reset() and before process(). Starting lower than the peaks ahead need is always safe.
+   */
+  listen(input: readonly Channel[], frames: number): void {
+    checkBuffers('limiter', this.channels, input, input, frames);
+    if (this.settings.enabled) this.main.listen(input, frames, this.ceiling);
+  }
+
   process(input: readonly Channel[], output: readonly Channel[], frames: number): void {
     checkBuffers('limiter', this.channels, input, output, frames);
     for (let offset = 0; offset < frames; offset += this.maxBlockFrames) {
       const n = Math.min(this.maxBlockFrames, frames - offset);
-      if (this.isBypassed()) {
+      if (!this.settings.enabled) {
         this.main.delay(input, output, offset, n);
         this.catcher?.delay(output, output, offset, n);
         this.gainReduction.record(0, 0);
       } else {
-        this.main.process(input, output, offset, n, this.ceiling, this.mix);
+        this.main.process(input, output, offset, n, this.ceiling);
         let lowest = this.main.lowestGain;
         let last = this.main.lastGain;
         if (this.catcher) {
-          this.catcher.process(output, output, offset, n, this.ceiling, this.mix);
+          this.catcher.process(output, output, offset, n, this.ceiling);
           lowest *= this.catcher.lowestGain;
           last *= this.catcher.lastGain;
         }
         this.gainReduction.record(-gainToDb(lowest), -gainToDb(last));
       }
-      this.mix.advance(n);
-      this.ceiling.advance(n);
     }
-  }
-
-  private isBypassed(): boolean {
-    return this.mix.target === 0 && this.mix.remaining === 0;
   }
 }
 
@@ -220,8 +215,8 @@ class LookaheadStage {
   }
 
   /** Limits frames [offset, offset + n) of input into output; returns the lowest gain applied. */
-  process(input: readonly Channel[], output: readonly Channel[], offset: number, n: number, ceilingRamp: LinearRamp, mixRamp: LinearRamp): void {
-    const quiet = this.detect(input, offset, n, ceilingRamp);
+  process(input: readonly Channel[], output: readonly Channel[], offset: number, n: number, ceiling: number): void {
+    const quiet = this.detect(input, offset, n, ceiling);
     if (quiet && this.isResting()) {
       this.passThrough(input, output, offset, n);
       this.lowestGain = 1;
@@ -232,12 +227,9 @@ class LookaheadStage {
     const capacity = dequeGains.length;
     const scale = window * GAIN_QUANTUM;
     let { dequeHead, dequeSize, held, averageIndex, averageSum, delayIndex, now } = this;
-    const ceilingFrames = Math.min(ceilingRamp.remaining, n);
-    const mixFrames = Math.min(mixRamp.remaining, n);
     let lowest = 1;
     let gain = 1;
     for (let i = 0; i < n; i++) {
-      const ceiling = i < ceilingFrames ? ceilingRamp.at(i) : ceilingRamp.target;
       const peak = peaks[i];
       const request = peak > ceiling ? ceiling / peak : 1;
       // Sliding minimum: a ring-buffer deque of requests, increasing from head to tail.
@@ -258,8 +250,7 @@ class LookaheadStage {
       averageSum += term - averageTerms[averageIndex];
       averageTerms[averageIndex] = term;
       averageIndex = averageIndex + 1 === window ? 0 : averageIndex + 1;
-      const mix = i < mixFrames ? mixRamp.at(i) : mixRamp.target;
-      gain = 1 + mix * (averageSum / scale - 1);
+      gain = averageSum / scale;
       if (gain < lowest) lowest = gain;
       for (let c = 0; c < channels; c++) {
         const line = delayLines[c];
@@ -279,6 +270,28 @@ class LookaheadStage {
     this.now = now;
     this.lastGain = gain;
     this.lowestGain = lowest;
+  }
+
+  /** TruePeakLimiter.listen(): the held gain over `frames` of sample-peak requests; the average starts full of it. */
+  listen(input: readonly Channel[], frames: number, ceiling: number): void {
+    const channels = input.length;
+    const releaseStep = this.releaseStep;
+    let held = this.held;
+    for (let i = 0; i < frames; i++) {
+      let peak = 0;
+      for (let c = 0; c < channels; c++) {
+        const a = Math.abs(input[c][i]);
+        if (a > peak) peak = a;
+      }
+      const request = peak > ceiling ? ceiling / peak : 1;
+      held = request < held ? request : held + (request - held) * releaseStep;
+      if (request - held < QUANTUM_STEP) held = request;
+    }
+    this.held = held;
+    const term = Math.floor(held * GAIN_QUANTUM);
+    this.averageTerms.fill(term, 0, this.window);
+    this.averageSum = term * this.window;
+    this.lastGain = term / GAIN_QUANTUM;
   }
 
   /** At unity with nothing in the window asking for less: a block of requests of 1 cannot change the gain. */
@@ -325,14 +338,14 @@ class LookaheadStage {
    * peaks[i]: true peak of the interval the interpolator completes at sample i, loudest channel.
    * Returns true when no sample of the block can reach the ceiling (every request is 1).
    */
-  private detect(input: readonly Channel[], offset: number, n: number, ceilingRamp: LinearRamp): boolean {
+  private detect(input: readonly Channel[], offset: number, n: number, ceiling: number): boolean {
     const { tapsPerPhase, gainBound } = this.interpolator;
     const { peaks, intervals } = this;
     peaks.fill(0, 0, n);
     const base = tapsPerPhase - 1;
     const group = Math.max(MIN_SKIP_GROUP, tapsPerPhase);
     // An interpolated point never exceeds gainBound × the largest sample in its window.
-    const skipBelow = Math.min(ceilingRamp.value, ceilingRamp.target) / (gainBound * SKIP_MARGIN);
+    const skipBelow = ceiling / (gainBound * SKIP_MARGIN);
     let quiet = true;
     for (let c = 0; c < this.history.length; c++) {
       const history = this.history[c];

@@ -108,6 +108,47 @@ describe('ProcessingChain', () => {
     }
   });
 
+  it('lets recalls that arrive during a crossfade wait, then lands on the newest without a click', () => {
+    const x = bassAndPad(RATE);
+    const carved = chorusPreset();
+    const boosted = transparentPreset();
+    boosted.eq[1].gainDb = 9;
+    boosted.trimDb = -3;
+    const chain = new ProcessingChain({ sampleRate: RATE, channels: 2, preset: transparentPreset() });
+    const y = x.map((c) => new Float32Array(c.length));
+    const step = 480;
+    for (let offset = 0; offset < RATE; offset += step) {
+      if (offset === 24000) chain.setPreset(carved, 20);
+      if (offset === 24480) chain.setPreset(transparentPreset(), 20);
+      if (offset === 24960) chain.setPreset(boosted, 20);
+      chain.process(x.map((c) => c.subarray(offset, offset + step)), y.map((c) => c.subarray(offset, offset + step)), step);
+    }
+    const own = Math.max(...[transparentPreset(), carved, boosted].map((p) => maxStep(run(p, x), 4800)));
+    expect(maxStep(y, 4800) / own).toBeLessThan(1.05);
+    // The middle recall never sounded; the chain ends on the newest preset, sample for sample.
+    const last = 12000;
+    expect(Array.from(y[0].subarray(-last))).toEqual(Array.from(run(boosted, x)[0].subarray(-last)));
+  });
+
+  it('stays bounded under recalls every 10 ms between any presets', () => {
+    fc.assert(
+      fc.property(fc.array(presetArbitrary, { minLength: 3, maxLength: 10 }), (presets) => {
+        const x = syntheticSong({ sampleRate: RATE, seconds: 0.5, seed: 6 });
+        const chain = new ProcessingChain({ sampleRate: RATE, channels: 2, preset: presets[0] });
+        const y = x.map((c) => new Float32Array(c.length));
+        for (let k = 0; k * 480 < x[0].length; k++) {
+          chain.setPreset(presets[k % presets.length], 20);
+          const at = k * 480;
+          const n = Math.min(480, x[0].length - at);
+          chain.process(x.map((c) => c.subarray(at, at + n)), y.map((c) => c.subarray(at, at + n)), n);
+        }
+        // +24 dB of trim, five bands of +18 dB and +24 dB of makeup bound what any preset can do.
+        expect(y.every((c) => c.every((v) => Number.isFinite(v) && Math.abs(v) < 10 ** (160 / 20)))).toBe(true);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('feeds its output to a meter tap and reads out gain reduction', () => {
     // Two seconds of the loud chorus (bars 4–7 start 8 s in).
     const x = syntheticSong({ sampleRate: RATE, seconds: 10 }).map((c) => c.subarray(8 * RATE));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Equalizer, eqCoefficients } from '../../src/dsp/eq';
 import { magnitudeDb } from '../../src/dsp/filters';
 import { defaultPreset, type EqBand } from '../../src/shared/preset';
-import { chunkSizes, maxStep, processInChunks } from '../support/chunks';
+import { chunkSizes, processInChunks } from '../support/chunks';
 import { prng } from '../support/ebu-signals';
 import { eqBandArbitrary } from '../support/preset-arbitrary';
 
@@ -12,16 +12,6 @@ const RATE = 48000;
 function noise(channels: number, frames: number, seed: number): Float32Array[] {
   const random = prng(seed);
   return Array.from({ length: channels }, () => Float32Array.from({ length: frames }, () => 0.5 * (random() * 2 - 1)));
-}
-
-/** A bass line under a pad: low tones whose own steps are small, so a filter switch's click would stand out. */
-function bassAndPad(frames: number, sampleRate = RATE): Float64Array[] {
-  const x = new Float64Array(frames);
-  for (let i = 0; i < frames; i++) {
-    const t = i / sampleRate;
-    x[i] = 0.5 * Math.sin(2 * Math.PI * 80 * t) + 0.2 * Math.sin(2 * Math.PI * 220 * t + 1) + 0.1 * Math.sin(2 * Math.PI * 440 * t + 2);
-  }
-  return [x, Float64Array.from(x, (v) => -0.8 * v)];
 }
 
 /** The "vocal space" preset a FOH engineer might switch to for a dense chorus. */
@@ -33,17 +23,6 @@ function carvedBands(): EqBand[] {
   bands[3].gainDb = 6;
   bands[4].gainDb = -6;
   return bands;
-}
-
-/** Runs `first` for half the signal, then moves to `second` over `ramp` samples. */
-function switchHalfway(signal: Float64Array[], first: EqBand[], second: EqBand[] | null, ramp: number): Float64Array[] {
-  const eq = new Equalizer(first, RATE, signal.length);
-  const half = signal[0].length / 2;
-  const out = signal.map((c) => new Float64Array(c.length));
-  eq.process(signal.map((c) => c.subarray(0, half)), out.map((c) => c.subarray(0, half)), half);
-  if (second) eq.setBands(second, ramp);
-  eq.process(signal.map((c) => c.subarray(half)), out.map((c) => c.subarray(half)), half);
-  return out;
 }
 
 /** Amplitude of the `freq` component of x over a whole number of its periods at the end. */
@@ -83,7 +62,7 @@ describe('Equalizer', () => {
     }
   });
 
-  it('gives the same output in one block as in random-size chunks, across a preset change', () => {
+  it('gives the same output in one block as in random-size chunks, across a change of bands', () => {
     fc.assert(
       fc.property(
         fc.array(eqBandArbitrary, { minLength: 5, maxLength: 5 }),
@@ -96,7 +75,7 @@ describe('Equalizer', () => {
           const run = (split: readonly number[]) => {
             const eq = new Equalizer(first, RATE, channels);
             const before = processInChunks(x.map((c) => c.subarray(0, changeAt)), split, (i, o, n) => eq.process(i, o, n));
-            eq.setBands(second, 960);
+            eq.setBands(second);
             const after = processInChunks(x.map((c) => c.subarray(changeAt)), split, (i, o, n) => eq.process(i, o, n));
             return before.map((c, k) => Float32Array.of(...c, ...after[k]));
           };
@@ -107,60 +86,6 @@ describe('Equalizer', () => {
     );
   });
 
-  it('changes bands mid-song without a click: steps stay within the music’s own (ramp of 20 ms)', () => {
-    const signal = bassAndPad(RATE);
-    const flat = defaultPreset().eq;
-    const carved = carvedBands();
-    const settle = 4800;
-    const own = Math.max(maxStep(switchHalfway(signal, flat, null, 0), settle), maxStep(switchHalfway(signal, carved, null, 0), settle));
-    for (const [from, to] of [
-      [flat, carved],
-      [carved, flat],
-    ]) {
-      // A crossfade between two steady filters cannot step more than either; 1 % covers rounding.
-      expect(maxStep(switchHalfway(signal, from, to, 960), settle) / own).toBeLessThan(1.01);
-      // The same change without a ramp does click, so the measure can see one.
-      expect(maxStep(switchHalfway(signal, from, to, 0), settle) / own).toBeGreaterThan(3);
-    }
-  });
-
-  it('lets a change that arrives mid-crossfade follow it, ending on the newest bands without a click', () => {
-    const signal = bassAndPad(RATE);
-    const flat = defaultPreset().eq;
-    const carved = carvedBands();
-    const boosted = defaultPreset().eq;
-    boosted[1].gainDb = 9;
-    const eq = new Equalizer(flat, RATE, 2);
-    const out = signal.map((c) => new Float64Array(c.length));
-    const step = 480;
-    for (let offset = 0; offset < RATE; offset += step) {
-      if (offset === 24000) eq.setBands(carved, 960);
-      if (offset === 24480) eq.setBands(flat, 960);
-      if (offset === 24960) eq.setBands(boosted, 960);
-      eq.process(signal.map((c) => c.subarray(offset, offset + step)), out.map((c) => c.subarray(offset, offset + step)), step);
-    }
-    const own = maxStep(switchHalfway(signal, boosted, null, 0), 4800);
-    expect(maxStep(out, 4800) / Math.max(own, maxStep(switchHalfway(signal, carved, null, 0), 4800))).toBeLessThan(1.01);
-    expect(20 * Math.log10(amplitudeAt(out[0], 80, RATE) / 0.5)).toBeCloseTo(magnitudeDb(boosted, [80], RATE)[0], 2);
-  });
-
-  it('stays bounded under preset changes every 10 ms with any bands', () => {
-    fc.assert(
-      fc.property(fc.array(fc.array(eqBandArbitrary, { minLength: 5, maxLength: 5 }), { minLength: 5, maxLength: 12 }), (presets) => {
-        const x = noise(2, presets.length * 480, 3);
-        const eq = new Equalizer(presets[0], RATE, 2);
-        const y = x.map((c) => new Float32Array(c.length));
-        presets.forEach((bands, k) => {
-          eq.setBands(bands, 960);
-          eq.process(x.map((c) => c.subarray(k * 480, (k + 1) * 480)), y.map((c) => c.subarray(k * 480, (k + 1) * 480)), 480);
-        });
-        // Five bands can lift a frequency by at most 5 × 18 dB (plus a high-Q pass filter's resonance).
-        expect(y.every((c) => c.every((v) => Number.isFinite(v) && Math.abs(v) < 10 ** (110 / 20)))).toBe(true);
-      }),
-      { numRuns: 30 },
-    );
-  });
-
   it('lists coefficients section by section for the device, identity where a band needs one section', () => {
     const flat = eqCoefficients(carvedBands(), RATE);
     expect(flat).toHaveLength(50);
@@ -168,9 +93,9 @@ describe('Equalizer', () => {
     expect(() => eqCoefficients(carvedBands().slice(1), RATE)).toThrow(/4 bands/);
   });
 
-  it('follows a new sample rate, landing a crossfade under way on the newest bands', () => {
+  it('redesigns its bands for a new sample rate', () => {
     const eq = new Equalizer(defaultPreset().eq, 44100, 1);
-    eq.setBands(carvedBands(), 960);
+    eq.setBands(carvedBands());
     eq.setSampleRate(96000);
     const x = Float64Array.from({ length: 96000 }, (_, i) => Math.sin((2 * Math.PI * 2500 * i) / 96000));
     const y = new Float64Array(x.length);

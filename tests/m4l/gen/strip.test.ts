@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessingChain } from '../../../src/dsp/chain';
+import { rampLength } from '../../../src/dsp/ramp';
 import { dbToGain } from '../../../src/dsp/units';
 import { defaultPreset, parsePreset, type Preset } from '../../../src/shared/preset';
 import { readyParams, recallTrigger, resetTrigger, stripParams, STRIP_OUTPUTS, STRIP_PARAM_NAMES } from '../../../m4l-device/gen/params';
@@ -120,6 +121,9 @@ function compare(sampleRate: number, start: Preset, input: Float32Array[], event
   return { chain: chainOut, kernel: kernelOut.slice(0, 2), compressorGr: kernelOut[2], limiterGr: kernelOut[3], chainLimiterMaxDb };
 }
 
+/** A third song for the waiting recalls: quieter, compressor out, a different ramp. */
+const SOFTER: Preset = parsePreset({ ...OTHER, trimDb: -2, compressor: { ...OTHER.compressor, enabled: false }, rampMs: 30 });
+
 function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -151,7 +155,7 @@ describe('strip.genexpr matches src/dsp ProcessingChain sample for sample', () =
       expect(peak(result.chain[0])).toBeLessThanOrEqual(dbToGain(-2));
     });
 
-    it('through preset changes mid-signal: a recall, another during the EQ crossfade, switching stages out and back in', () => {
+    it('through preset changes mid-signal: a recall, another during the crossfade (waits, newest wins), switching stages out and back in', () => {
       const input = programme(rate, 0.6, 2);
       const at = (seconds: number) => Math.round(seconds * rate);
       const events = [
@@ -162,6 +166,45 @@ describe('strip.genexpr matches src/dsp ProcessingChain sample for sample', () =
         recall(at(0.45), LOUD, rate, 5),
       ];
       expectSame(compare(rate, LOUD, input, events));
+    });
+
+    it('lets only the newest of two recalls that arrive during a fade play, once the fade ends', () => {
+      const input = programme(rate, 0.4, 9);
+      const at = (seconds: number) => Math.round(seconds * rate);
+      const first = recall(at(0.08), OTHER, rate, 1);
+      const replaced = recall(at(0.09), BYPASSED, rate, 2);
+      const newest = recall(at(0.1), SOFTER, rate, 3);
+      const both = compare(rate, LOUD, input, [first, replaced, newest]);
+      expectSame(both);
+      const onlyNewest = compare(rate, LOUD, input, [first, newest]);
+      const onlyFirst = compare(rate, LOUD, input, [first]);
+      const fadeEnd = first.at + new ProcessingChain({ sampleRate: rate, channels: 2, preset: LOUD }).latencySamples + rampLength(OTHER.rampMs, rate);
+      // The pending recall waits: until the first fade ends the output is the first recall's alone.
+      expect(fadeEnd).toBeGreaterThan(newest.at);
+      for (let c = 0; c < 2; c++) {
+        expect(maxDifference(both.kernel[c].subarray(0, fadeEnd), onlyFirst.kernel[c].subarray(0, fadeEnd))).toBe(0);
+        // The replaced one never plays, the newest one does.
+        expect(maxDifference(both.kernel[c], onlyNewest.kernel[c])).toBe(0);
+        expect(maxDifference(both.kernel[c].subarray(fadeEnd), onlyFirst.kernel[c].subarray(fadeEnd))).toBeGreaterThan(0.05);
+      }
+    });
+
+    it('changes nothing on a recall of settings that sound the same as the running ones', () => {
+      const input = programme(rate, 0.3, 10);
+      const at = Math.round(0.1 * rate);
+      // Only the ramp and the lookahead differ (a new lookahead waits for a reset), or only the
+      // settings of a compressor switched off in both.
+      const noCompressor = parsePreset({ ...OTHER, compressor: { ...OTHER.compressor, enabled: false } });
+      const cases: [Preset, Preset][] = [
+        [LOUD, parsePreset({ ...LOUD, rampMs: 60, limiter: { ...LOUD.limiter, lookaheadMs: 3 } })],
+        [noCompressor, parsePreset({ ...noCompressor, compressor: { ...OTHER.compressor, enabled: false, thresholdDb: -6, ratio: 2, attackMs: 30 }, rampMs: 80 })],
+      ];
+      for (const [start, same] of cases) {
+        const recalled = compare(rate, start, input, [recall(at, same, rate, 1)]);
+        expectSame(recalled);
+        const untouched = compare(rate, start, input, []);
+        for (let c = 0; c < 2; c++) expect(maxDifference(recalled.kernel[c], untouched.kernel[c])).toBe(0);
+      }
     });
   });
 
