@@ -16,6 +16,7 @@ import { analyzeFile } from '../src/main/analysis/analyze-file';
 import { analyzeInPool } from '../src/main/analysis/pool';
 import type { FileAnalysis } from '../src/main/analysis/types';
 import { WavWriter } from '../src/main/audio';
+import { benchChain } from './chain';
 import { compareCase13 } from './tech3341-case13';
 
 const RATE = 48000;
@@ -125,13 +126,7 @@ async function benchAnalyzerAndChain(): Promise<void> {
   const poolX = (audioSeconds * workers) / poolSeconds;
   console.log(`liveblend analyzer, ${workers} workers on ${workers} files: ${poolSeconds.toFixed(2)} s = ${fmt(poolX)} aggregate`);
 
-  let chainResults: { name: string; xRealtime: number }[] = [];
-  try {
-    const chain = (await import('./chain' as string)) as { benchChain?: () => Promise<{ name: string; xRealtime: number }[]> };
-    if (chain.benchChain) chainResults = await chain.benchChain();
-  } catch {
-    // The processing-chain benchmark lands with the chain itself.
-  }
+  const chainResults = benchChain();
   for (const r of chainResults) console.log(`${r.name}: ${fmt(r.xRealtime)}`);
 
   if (ffmpeg) {

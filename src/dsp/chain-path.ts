@@ -107,7 +107,7 @@ export class ChainPath {
    * release would be holding it, while its delay line stays empty (the chain fades the path in
    * only once that line holds audio of its own).
    */
-  warmUp(history: readonly Float64Array[], oldest: number): void {
+  warmUp(history: readonly Float32Array[], oldest: number): void {
     const length = history[0].length;
     const work = this.work;
     const block = work[0].length;
@@ -146,6 +146,11 @@ export class ChainPath {
     this.start(this.settings, lookaheadMs, null);
   }
 
+  /** The trim, for a caller that fills work[] itself (see processWork). */
+  get trimGain(): number {
+    return this.trim;
+  }
+
   /** Frames [offset, offset + n) of `input` (n ≤ maxBlockFrames) through the path into work[0..n). */
   run(input: readonly Float32Array[], offset: number, n: number): void {
     const work = this.work;
@@ -155,6 +160,12 @@ export class ChainPath {
       const w = work[c];
       for (let i = 0; i < n; i++) w[i] = x[offset + i] * trim;
     }
+    this.processWork(n);
+  }
+
+  /** EQ, compressor and limiter over work[0..n), which the caller has filled with trimmed input. */
+  processWork(n: number): void {
+    const work = this.work;
     this.eq.process(work, work, n);
     this.compressor.process(work, work, n);
     this.limiter.process(work, work, n);

@@ -73,7 +73,7 @@ export class ProcessingChain {
   private pendingRamp = 0;
   private readonly tap: OutputTap | undefined;
   /** The last WARM_UP_MS of input, per channel, as a ring; `historyIndex` is its oldest frame. */
-  private history: Float64Array[];
+  private history: Float32Array[];
   private historyIndex = 0;
 
   constructor(options: ChainOptions) {
@@ -153,11 +153,11 @@ export class ProcessingChain {
     for (let offset = 0; offset < frames; ) {
       let n = Math.min(this.maxBlockFrames, frames - offset);
       if (this.fading) n = Math.min(n, this.fadeDelay + this.fadeLength - this.elapsed);
-      this.remember(input, offset, n);
+      this.rememberAndTrim(input, offset, n, this.running);
       if (this.fading) {
         this.crossfade(input, output, offset, n);
       } else {
-        this.running.run(input, offset, n);
+        this.running.processWork(n);
         this.copyOut(this.running.work, output, offset, n);
         this.readOut(this.running, null, 0);
       }
@@ -179,7 +179,7 @@ export class ProcessingChain {
   private crossfade(input: readonly Float32Array[], output: readonly Float32Array[], offset: number, n: number): void {
     const from = this.running;
     const to = this.incoming;
-    from.run(input, offset, n);
+    from.processWork(n);
     to.run(input, offset, n);
     const { fadeDelay, fadeLength, elapsed } = this;
     for (let c = 0; c < this.channels; c++) {
@@ -206,24 +206,36 @@ export class ProcessingChain {
     }
   }
 
-  private emptyHistory(): Float64Array[] {
-    return Array.from({ length: this.channels }, () => new Float64Array(warmUpLength(this.sampleRate)));
+  private emptyHistory(): Float32Array[] {
+    return Array.from({ length: this.channels }, () => new Float32Array(warmUpLength(this.sampleRate)));
   }
 
-  /** Frames [offset, offset + n) of the input into the history ring. */
-  private remember(input: readonly Float32Array[], offset: number, n: number): void {
+  /**
+   * Frames [offset, offset + n) of the input into the history ring and, trimmed, into `path`'s
+   * work buffers: one pass over the input instead of two (the copy alone cost 7 % of a chain
+   * running only its limiter).
+   */
+  private rememberAndTrim(input: readonly Float32Array[], offset: number, n: number, path: ChainPath): void {
     const length = this.history[0].length;
-    let index = this.historyIndex;
-    for (let c = 0; c < this.channels; c++) {
-      const h = this.history[c];
-      const x = input[c];
-      index = this.historyIndex;
-      for (let i = 0; i < n; i++) {
-        h[index] = x[offset + i];
-        index = index + 1 === length ? 0 : index + 1;
+    const trim = path.trimGain;
+    // In runs up to the end of the ring: no wrap test per sample.
+    for (let done = 0; done < n; ) {
+      const start = this.historyIndex;
+      const run = Math.min(n - done, length - start);
+      for (let c = 0; c < this.channels; c++) {
+        const h = this.history[c];
+        const x = input[c];
+        const w = path.work[c];
+        const from = offset + done;
+        for (let i = 0; i < run; i++) {
+          const v = x[from + i];
+          h[start + i] = v;
+          w[done + i] = v * trim;
+        }
       }
+      done += run;
+      this.historyIndex = start + run === length ? 0 : start + run;
     }
-    this.historyIndex = index;
   }
 
   private copyOut(work: readonly Float64Array[], output: readonly Float32Array[], offset: number, n: number): void {
