@@ -126,16 +126,32 @@ export class Compressor implements AudioProcessor {
     const shared = detector.shared;
     let most = this.blockMax;
     let last = 0;
-    for (let c = 0; c < this.channels; c++) {
-      const x = input[c];
-      const y = output[c];
-      const r = reductions[shared ? 0 : c];
+    if (shared) {
+      // One gain for every channel: computed once per frame (in place of the reduction), not per channel.
+      const r = reductions[0];
+      last = r[n - 1];
       for (let i = 0; i < n; i++) {
         const reduction = r[i];
         if (reduction > most) most = reduction;
-        y[offset + i] = x[offset + i] * (makeup * Math.exp(-reduction / DB_PER_NEPER));
+        r[i] = makeup * Math.exp(-reduction / DB_PER_NEPER);
       }
-      if (r[n - 1] > last) last = r[n - 1];
+      for (let c = 0; c < this.channels; c++) {
+        const x = input[c];
+        const y = output[c];
+        for (let i = 0; i < n; i++) y[offset + i] = x[offset + i] * r[i];
+      }
+    } else {
+      for (let c = 0; c < this.channels; c++) {
+        const x = input[c];
+        const y = output[c];
+        const r = reductions[c];
+        for (let i = 0; i < n; i++) {
+          const reduction = r[i];
+          if (reduction > most) most = reduction;
+          y[offset + i] = x[offset + i] * (makeup * Math.exp(-reduction / DB_PER_NEPER));
+        }
+        if (r[n - 1] > last) last = r[n - 1];
+      }
     }
     this.blockMax = most;
     this.blockLast = last;
