@@ -62,7 +62,8 @@ export class ChainPath {
   readonly limiter: TruePeakLimiter;
   /** The path's output for the frames of the last run(). */
   readonly work: Float64Array[];
-  private trim = 1;
+  /** The trim's gain (a field, not a getter: a double returned from a call V8 does not inline is boxed, and process() must not allocate). */
+  trim = 1;
   private settings: PathSettings;
 
   constructor(settings: PathSettings, lookaheadMs: number, sampleRate: number, channels: number, maxBlockFrames: number) {
@@ -144,11 +145,6 @@ export class ChainPath {
     this.compressor.setSampleRate(sampleRate);
     this.limiter.setSampleRate(sampleRate);
     this.start(this.settings, lookaheadMs, null);
-  }
-
-  /** The trim, for a caller that fills work[] itself (see processWork). */
-  get trimGain(): number {
-    return this.trim;
   }
 
   /** Frames [offset, offset + n) of `input` (n ≤ maxBlockFrames) through the path into work[0..n). */

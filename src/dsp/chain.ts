@@ -54,8 +54,6 @@ export function warmUpLength(sampleRate: number): number {
 export class ProcessingChain {
   readonly channels: number;
   readonly maxBlockFrames: number;
-  readonly compressorReduction = new GainReductionReadout();
-  readonly limiterReduction = new GainReductionReadout();
   private sampleRate: number;
   /** The newest settings asked for: what reset() lands on. */
   private target: PathSettings;
@@ -90,6 +88,18 @@ export class ProcessingChain {
     this.incoming = new ChainPath(this.target, this.lookaheadMs, sampleRate, channels, this.maxBlockFrames);
     this.tap = options.tap;
     this.history = this.emptyHistory();
+  }
+
+  /**
+   * Gain reduction of the path playing (during a recall's fade, the one fading out; at its end
+   * the new one takes over what the old one had not yet reported).
+   */
+  get compressorReduction(): GainReductionReadout {
+    return this.running.compressor.gainReduction;
+  }
+
+  get limiterReduction(): GainReductionReadout {
+    return this.running.limiter.gainReduction;
   }
 
   /** Samples between a frame entering and leaving (the limiter's lookahead). */
@@ -133,8 +143,8 @@ export class ProcessingChain {
     this.pending = null;
     this.lookaheadMs = this.target.limiter.lookaheadMs;
     this.running.start(this.target, this.lookaheadMs, null);
-    this.compressorReduction.clear();
-    this.limiterReduction.clear();
+    this.running.compressor.gainReduction.clear();
+    this.running.limiter.gainReduction.clear();
   }
 
   setSampleRate(sampleRate: number): void {
@@ -159,7 +169,6 @@ export class ProcessingChain {
       } else {
         this.running.processWork(n);
         this.copyOut(this.running.work, output, offset, n);
-        this.readOut(this.running, null, 0);
       }
       offset += n;
     }
@@ -192,14 +201,14 @@ export class ProcessingChain {
         y[offset + i] = a[i] + share * (b[i] - a[i]);
       }
     }
-    const last = elapsed + n - 1;
-    this.readOut(from, to, last < fadeDelay ? 0 : Math.min(1, (last - fadeDelay + 1) / fadeLength));
     this.elapsed = elapsed + n;
     if (this.elapsed >= fadeDelay + fadeLength) {
       this.running = to;
       this.incoming = from;
       this.fading = false;
       to.settleIn();
+      to.compressor.gainReduction.absorb(from.compressor.gainReduction);
+      to.limiter.gainReduction.absorb(from.limiter.gainReduction);
       const next = this.pending;
       this.pending = null;
       if (next && !soundsTheSame(next, to.playing)) this.begin(next, this.pendingRamp);
@@ -217,7 +226,7 @@ export class ProcessingChain {
    */
   private rememberAndTrim(input: readonly Float32Array[], offset: number, n: number, path: ChainPath): void {
     const length = this.history[0].length;
-    const trim = path.trimGain;
+    const trim = path.trim;
     // In runs up to the end of the ring: no wrap test per sample.
     for (let done = 0; done < n; ) {
       const start = this.historyIndex;
@@ -244,29 +253,5 @@ export class ProcessingChain {
       const y = output[c];
       for (let i = 0; i < n; i++) y[offset + i] = w[i];
     }
-  }
-
-  /** Gain reduction of the block: the most either path made, and where the fade stands at its end. */
-  private readOut(from: ChainPath, to: ChainPath | null, share: number): void {
-    const c = from.compressor.gainReduction;
-    const l = from.limiter.gainReduction;
-    let compressorMost = c.takeMaxDb();
-    let limiterMost = l.takeMaxDb();
-    let compressorLast = c.currentDb;
-    let limiterLast = l.currentDb;
-    if (to) {
-      const c2 = to.compressor.gainReduction;
-      const l2 = to.limiter.gainReduction;
-      const c2Most = c2.takeMaxDb();
-      const l2Most = l2.takeMaxDb();
-      if (share > 0) {
-        compressorMost = Math.max(compressorMost, c2Most);
-        limiterMost = Math.max(limiterMost, l2Most);
-      }
-      compressorLast += share * (c2.currentDb - compressorLast);
-      limiterLast += share * (l2.currentDb - limiterLast);
-    }
-    this.compressorReduction.record(compressorMost, compressorLast);
-    this.limiterReduction.record(limiterMost, limiterLast);
   }
 }

@@ -25,6 +25,12 @@ export class GainReductionReadout {
     return peak;
   }
 
+  /** Takes over `other`'s unreported peak (a recall's new path taking over from the old one). */
+  absorb(other: GainReductionReadout): void {
+    this.peak = Math.max(this.peak, other.peak, other.last);
+    other.clear();
+  }
+
   clear(): void {
     this.last = 0;
     this.peak = 0;
