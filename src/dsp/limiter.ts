@@ -162,6 +162,8 @@ class LookaheadStage {
   private delayIndex = 0;
   private readonly history: Float64Array[];
   private readonly peaks: Float64Array;
+  /** The gain process() computes for each frame of the block. */
+  private readonly gains: Float64Array;
   private readonly dequeGains: Float64Array;
   private readonly dequeTimes: Float64Array;
   private dequeHead = 0;
@@ -182,6 +184,7 @@ class LookaheadStage {
     this.delayLines = Array.from({ length: channels }, () => new Float64Array(longest));
     this.history = Array.from({ length: channels }, () => new Float64Array(taps - 1 + maxBlockFrames));
     this.peaks = new Float64Array(maxBlockFrames);
+    this.gains = new Float64Array(maxBlockFrames);
     this.dequeGains = new Float64Array(longest);
     this.dequeTimes = new Float64Array(longest);
     this.averageTerms = new Float64Array(longest);
@@ -214,7 +217,7 @@ class LookaheadStage {
     this.lastGain = 1;
   }
 
-  /** Limits frames [offset, offset + n) of input into output; returns the lowest gain applied. */
+  /** Limits frames [offset, offset + n) of input into output; lowestGain and lastGain tell what it applied. */
   process(input: readonly Channel[], output: readonly Channel[], offset: number, n: number, ceiling: number): void {
     const quiet = this.detect(input, offset, n, ceiling);
     if (quiet && this.isResting()) {
@@ -222,14 +225,26 @@ class LookaheadStage {
       this.lowestGain = 1;
       return;
     }
-    const { window, span, releaseStep, peaks, dequeGains, dequeTimes, averageTerms, delayLines, latency } = this;
-    const channels = delayLines.length;
+    const { window, span, releaseStep, peaks, gains, dequeGains, dequeTimes, averageTerms } = this;
     const capacity = dequeGains.length;
     const scale = window * GAIN_QUANTUM;
-    let { dequeHead, dequeSize, held, averageIndex, averageSum, delayIndex, now } = this;
+    let { dequeHead, dequeSize, held, averageIndex, averageSum, now } = this;
     let lowest = 1;
     let gain = 1;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; ) {
+      // Resting (isResting()) with requests of 1 ahead: each such sample would only leave one
+      // entry of 1 in the deque and a gain of exactly 1, so skip to the end of the run.
+      if (held === 1 && peaks[i] <= ceiling && averageSum === scale && (dequeSize === 0 || dequeGains[dequeHead] === 1)) {
+        const from = i;
+        while (i < n && peaks[i] <= ceiling) gains[i++] = 1;
+        now += i - from;
+        dequeSize = 1;
+        dequeGains[dequeHead] = 1;
+        dequeTimes[dequeHead] = now - 1;
+        averageIndex = (averageIndex + (i - from)) % window;
+        gain = 1;
+        continue;
+      }
       const peak = peaks[i];
       const request = peak > ceiling ? ceiling / peak : 1;
       // Sliding minimum: a ring-buffer deque of requests, increasing from head to tail.
@@ -252,13 +267,7 @@ class LookaheadStage {
       averageIndex = averageIndex + 1 === window ? 0 : averageIndex + 1;
       gain = averageSum / scale;
       if (gain < lowest) lowest = gain;
-      for (let c = 0; c < channels; c++) {
-        const line = delayLines[c];
-        const delayed = line[delayIndex];
-        line[delayIndex] = input[c][offset + i];
-        output[c][offset + i] = delayed * gain;
-      }
-      delayIndex = delayIndex + 1 === latency ? 0 : delayIndex + 1;
+      gains[i++] = gain;
       now++;
     }
     this.dequeHead = dequeHead;
@@ -266,10 +275,32 @@ class LookaheadStage {
     this.held = held;
     this.averageIndex = averageIndex;
     this.averageSum = averageSum;
-    this.delayIndex = delayIndex;
     this.now = now;
     this.lastGain = gain;
     this.lowestGain = lowest;
+    this.applyGains(input, output, offset, n);
+  }
+
+  /**
+   * The delay lines, each channel through its whole block at once, times gains[]: one tight loop
+   * per channel instead of a channel loop inside the smoothing loop.
+   */
+  private applyGains(input: readonly Channel[], output: readonly Channel[], offset: number, n: number): void {
+    const { gains, latency } = this;
+    let delayIndex = this.delayIndex;
+    for (let c = 0; c < this.delayLines.length; c++) {
+      const line = this.delayLines[c];
+      const x = input[c];
+      const y = output[c];
+      delayIndex = this.delayIndex;
+      for (let i = 0; i < n; i++) {
+        const delayed = line[delayIndex];
+        line[delayIndex] = x[offset + i];
+        y[offset + i] = delayed * gains[i];
+        delayIndex = delayIndex + 1 === latency ? 0 : delayIndex + 1;
+      }
+    }
+    this.delayIndex = delayIndex;
   }
 
   /** TruePeakLimiter.listen(): the held gain over `frames` of sample-peak requests; the average starts full of it. */
@@ -350,25 +381,24 @@ class LookaheadStage {
     for (let c = 0; c < this.history.length; c++) {
       const history = this.history[c];
       const x = input[c];
-      for (let i = 0; i < n; i++) history[base + i] = x[offset + i];
       // A group's windows reach back base samples: the previous group (or the history) covers them.
       let previousPeak = 0;
       for (let j = 0; j < base; j++) previousPeak = Math.max(previousPeak, Math.abs(history[j]));
       for (let from = 0; from < n; from += group) {
         const to = Math.min(n, from + group);
+        // The group enters the history and is measured in one pass.
         let groupPeak = 0;
-        for (let j = base + from; j < base + to; j++) {
-          const a = Math.abs(history[j]);
+        for (let i = from; i < to; i++) {
+          const sample = x[offset + i];
+          history[base + i] = sample;
+          const a = Math.abs(sample);
           if (a > groupPeak) groupPeak = a;
         }
         const windowPeak = groupPeak > previousPeak ? groupPeak : previousPeak;
         previousPeak = groupPeak;
         if (windowPeak <= skipBelow) continue;
         quiet = false;
-        for (let i = from; i < to; i++) {
-          const peak = intervals.peak(history, base + i);
-          if (peak > peaks[i]) peaks[i] = peak;
-        }
+        intervals.raise(history, base, from, to, peaks);
       }
       history.copyWithin(0, n, n + base);
     }
@@ -418,23 +448,47 @@ class IntervalPeaks {
     }
   }
 
-  /** Largest magnitude among the points of the interval completed at history[newest]. */
-  peak(history: Float64Array, newest: number): number {
-    const { half, middle, even, odd } = this;
-    const far = newest - this.span;
-    let centre = 0;
-    let e = 0;
-    let o = 0;
-    for (let k = 0; k < half; k++) {
-      const a = history[newest - k];
-      const b = history[far + k];
-      const sum = a + b;
-      centre += middle[k] * sum;
-      e += even[k] * sum;
-      o += odd[k] * (a - b);
+  /**
+   * peaks[i] becomes at least the largest magnitude among the points of the interval completed
+   * at history[base + i], for i in [from, to). Two intervals at a time (the second is the first
+   * again at an odd end): each one's sums are chains of dependent adds, and running two side by
+   * side lets the CPU overlap them; each sum still adds its terms in the same order. A whole
+   * group per call, and nothing returned: a double returned from a call V8 does not inline is
+   * boxed, and process() must not allocate.
+   */
+  raise(history: Float64Array, base: number, from: number, to: number, peaks: Float64Array): void {
+    const { half, middle, even, odd, span, delay } = this;
+    for (let i = from; i < to; i += 2) {
+      const j = i + 1 < to ? i + 1 : i;
+      const newest = base + i;
+      const far = newest - span;
+      const nextNewest = base + j;
+      const nextFar = nextNewest - span;
+      let centre = 0;
+      let e = 0;
+      let o = 0;
+      let nextCentre = 0;
+      let nextE = 0;
+      let nextO = 0;
+      for (let k = 0; k < half; k++) {
+        const a = history[newest - k];
+        const b = history[far + k];
+        const nextA = history[nextNewest - k];
+        const nextB = history[nextFar + k];
+        const sum = a + b;
+        const nextSum = nextA + nextB;
+        centre += middle[k] * sum;
+        nextCentre += middle[k] * nextSum;
+        e += even[k] * sum;
+        nextE += even[k] * nextSum;
+        o += odd[k] * (a - b);
+        nextO += odd[k] * (nextA - nextB);
+      }
+      const peak = Math.max(Math.abs(history[newest - delay]), Math.abs(centre), Math.abs(e + o), Math.abs(e - o));
+      if (peak > peaks[i]) peaks[i] = peak;
+      const nextPeak = Math.max(Math.abs(history[nextNewest - delay]), Math.abs(nextCentre), Math.abs(nextE + nextO), Math.abs(nextE - nextO));
+      if (nextPeak > peaks[j]) peaks[j] = nextPeak;
     }
-    const sample = Math.abs(history[newest - this.delay]);
-    return Math.max(sample, Math.abs(centre), Math.abs(e + o), Math.abs(e - o));
   }
 }
 
