@@ -69,7 +69,7 @@ export class ChainPath {
   constructor(settings: PathSettings, lookaheadMs: number, sampleRate: number, channels: number, maxBlockFrames: number) {
     this.channels = channels;
     this.settings = settings;
-    this.eq = new Equalizer(settings.bands ?? defaultPreset().eq, sampleRate, channels);
+    this.eq = new Equalizer(defaultPreset().eq, sampleRate, channels);
     this.compressor = new Compressor(settings.compressor, sampleRate, channels);
     this.limiter = new TruePeakLimiter({ ...settings.limiter, lookaheadMs }, sampleRate, channels, maxBlockFrames);
     this.work = Array.from({ length: channels }, () => new Float64Array(maxBlockFrames));
@@ -89,8 +89,8 @@ export class ChainPath {
   start(settings: PathSettings, lookaheadMs: number, takingOver: ChainPath | null): void {
     this.settings = settings;
     this.trim = settings.trim;
-    if (settings.bands) this.eq.setBands(settings.bands);
-    else this.eq.setCoefficients(settings.eq);
+    // Designed already (pathSettings(), or setSampleRate() below for a new rate): not designed again.
+    this.eq.setCoefficients(settings.eq);
     this.eq.reset();
     this.compressor.setSettings(settings.compressor);
     this.compressor.reset();

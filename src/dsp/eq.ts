@@ -64,7 +64,7 @@ export class Equalizer implements AudioProcessor {
   setCoefficients(coefficients: ArrayLike<number>): void {
     if (coefficients.length !== EQ_SECTIONS * COEFFICIENTS) throw new RangeError(`EQ: ${coefficients.length} coefficients, expected ${EQ_SECTIONS * COEFFICIENTS}`);
     this.bands = null;
-    this.cascade.load(Float64Array.from(coefficients));
+    this.cascade.load(coefficients);
   }
 
   setSampleRate(sampleRate: number): void {
@@ -97,7 +97,7 @@ class Cascade {
     this.state = new Float64Array(channels * EQ_SECTIONS * 2);
   }
 
-  load(coefficients: Float64Array): void {
+  load(coefficients: ArrayLike<number>): void {
     this.coefficients.set(coefficients);
     this.liveCount = 0;
     for (let s = 0; s < EQ_SECTIONS; s++) {

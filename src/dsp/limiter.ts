@@ -348,21 +348,9 @@ class LookaheadStage {
 
   /** Switched off: the audio keeps its delay so the latency (and Live's compensation) never changes. */
   delay(input: readonly Channel[], output: readonly Channel[], offset: number, n: number): void {
-    const latency = this.latency;
-    let delayIndex = this.delayIndex;
-    for (let c = 0; c < this.delayLines.length; c++) {
-      const line = this.delayLines[c];
-      const x = input[c];
-      const y = output[c];
-      delayIndex = this.delayIndex;
-      for (let i = offset; i < offset + n; i++) {
-        const delayed = line[delayIndex];
-        line[delayIndex] = x[i];
-        y[i] = delayed;
-        delayIndex = delayIndex + 1 === latency ? 0 : delayIndex + 1;
-      }
-    }
-    this.delayIndex = delayIndex;
+    // A gain of exactly 1 leaves every sample as it was.
+    this.gains.fill(1, 0, n);
+    this.applyGains(input, output, offset, n);
   }
 
   /**

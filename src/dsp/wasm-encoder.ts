@@ -50,10 +50,16 @@ const simd = (opcode: number, ...operands: Code[]): Code => (out) => {
   out.push(SIMD_PREFIX);
   unsignedLeb(opcode, out);
 };
-/** memarg: alignment as a power of two (a hint), then a constant byte offset. */
-const memarg = (out: number[], alignLog2: number, offset: number) => {
+/** A memory instruction: the instruction, then its memarg (alignment as a power of two, a hint, and a constant byte offset). */
+const withMemarg = (instruction: Code, alignLog2: number, offset = 0): Code => (out) => {
+  instruction(out);
   unsignedLeb(alignLog2, out);
   unsignedLeb(offset, out);
+};
+/** A lane instruction's memory form: the memarg, then the lane index. */
+const withLane = (instruction: Code, alignLog2: number, lane: number): Code => (out) => {
+  withMemarg(instruction, alignLog2)(out);
+  out.push(lane);
 };
 
 export const get = (local: Local): Code => (out) => {
@@ -89,12 +95,7 @@ export const i32 = {
   geU: (a: Code, b: Code) => plain(0x4f, a, b),
   /** a when the condition is non-zero, else b. */
   select: (a: Code, b: Code, condition: Code) => plain(0x1b, a, b, condition),
-  store: (address: Code, value: Code, offset = 0): Code => (out) => {
-    address(out);
-    value(out);
-    out.push(0x36);
-    memarg(out, 2, offset);
-  },
+  store: (address: Code, value: Code, offset = 0) => withMemarg(plain(0x36, address, value), 2, offset),
 };
 
 export const f64 = {
@@ -107,50 +108,21 @@ export const f64 = {
   sub: (a: Code, b: Code) => plain(0xa1, a, b),
   mul: (a: Code, b: Code) => plain(0xa2, a, b),
   gt: (a: Code, b: Code) => plain(0x64, a, b),
-  load: (address: Code, offset = 0): Code => (out) => {
-    address(out);
-    out.push(0x2b);
-    memarg(out, 3, offset);
-  },
-  store: (address: Code, value: Code, offset = 0): Code => (out) => {
-    address(out);
-    value(out);
-    out.push(0x39);
-    memarg(out, 3, offset);
-  },
+  load: (address: Code, offset = 0) => withMemarg(plain(0x2b, address), 3, offset),
+  store: (address: Code, value: Code, offset = 0) => withMemarg(plain(0x39, address, value), 3, offset),
 };
 
 export const v128 = {
   zero: (): Code => (out) => {
     out.push(SIMD_PREFIX, 0x0c, ...new Array<number>(16).fill(0));
   },
-  load: (address: Code, offset = 0): Code => (out) => {
-    simd(0x00, address)(out);
-    memarg(out, 4, offset);
-  },
-  store: (address: Code, value: Code, offset = 0): Code => (out) => {
-    simd(0x0b, address, value)(out);
-    memarg(out, 4, offset);
-  },
+  load: (address: Code, offset = 0) => withMemarg(simd(0x00, address), 4, offset),
+  store: (address: Code, value: Code, offset = 0) => withMemarg(simd(0x0b, address, value), 4, offset),
   /** A 32-bit value into lane 0, zeros elsewhere. */
-  load32Zero: (address: Code): Code => (out) => {
-    simd(0x5c, address)(out);
-    memarg(out, 2, 0);
-  },
-  load32Lane: (address: Code, vector: Code, lane: number): Code => (out) => {
-    simd(0x56, address, vector)(out);
-    memarg(out, 2, 0);
-    out.push(lane);
-  },
-  load64Zero: (address: Code): Code => (out) => {
-    simd(0x5d, address)(out);
-    memarg(out, 3, 0);
-  },
-  load64Lane: (address: Code, vector: Code, lane: number): Code => (out) => {
-    simd(0x57, address, vector)(out);
-    memarg(out, 3, 0);
-    out.push(lane);
-  },
+  load32Zero: (address: Code) => withMemarg(simd(0x5c, address), 2),
+  load32Lane: (address: Code, vector: Code, lane: number) => withLane(simd(0x56, address, vector), 2, lane),
+  load64Zero: (address: Code) => withMemarg(simd(0x5d, address), 3),
+  load64Lane: (address: Code, vector: Code, lane: number) => withLane(simd(0x57, address, vector), 3, lane),
   /** 1 when any bit is set. */
   anyTrue: (a: Code) => simd(0x53, a),
 };
